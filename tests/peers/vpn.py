@@ -1,0 +1,1 @@
+"""Fixtures: see tests/peers/__init__.py."""
