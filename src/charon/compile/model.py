@@ -28,7 +28,7 @@ __all__ = [
 #: A Kubernetes object as the API shapes it (apiVersion, kind, metadata, ...).
 K8sObject = dict[str, Any]
 
-#: ``<namespace>_<name>_<group>_<kind>``, the id Flux's inventory uses (namespace empty if cluster-scoped).
+#: ``<namespace>_<name>_<group>_<kind>``, the id Flux's inventory uses (namespace empty: cluster).
 ObjectId = NewType("ObjectId", str)
 
 LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
