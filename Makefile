@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -c1-16)
 
-.PHONY: venv example test lint unit testbed clean golden bench
+.PHONY: venv example test lint unit peers testbed clean golden bench
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,10 +25,16 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-testbed:
+# Debian peers (BIND, nginx, promtool, age, slapd) and Go-built peers (kube-apiserver, etcd, kwok,
+# headscale, tailscale, sops, kustomize), cached under $${CHARON_CACHE:-~/.cache/charon}.
+peers:
+	bash testbed/install-debian.sh
 	bash testbed/build.sh
 
-test: lint
+testbed: peers
+
+# The whole suite: lint, types, layer contracts, unit + golden + integration tests against real peers.
+test: peers lint
 	bash scripts/pytest.sh
 
 golden: venv
