@@ -213,6 +213,14 @@ class StorageClasses(_Model):
 class IngressClasses(_Model):
     internal: Name = Field(default="nginx", description="VPN-only ingress class (the default).")
     external: Name = Field(default="nginx-external", description="Public ingress class.")
+    internal_namespace: Name = Field(
+        default="ingress-nginx",
+        description="Namespace of the internal controller; NetworkPolicies admit it on 443.",
+    )
+    external_namespace: Name = Field(
+        default="ingress-nginx-external",
+        description="Namespace of the external controller; NetworkPolicies admit it.",
+    )
 
 
 class TlsSpec(_Model):
@@ -294,6 +302,10 @@ class DnsSpec(_Model):
     )
     rfc2136: Rfc2136Spec | None = None
     powerdns_url: str | None = None
+    powerdns_server_id: str = Field(default="localhost", description="PowerDNS server id.")
+    cloudflare_zone_id: str | None = Field(
+        default=None, description="Cloudflare zone id (provider cloudflare); not a secret."
+    )
     ttl: int = Field(default=60, ge=1, le=86400)
 
 
@@ -434,6 +446,15 @@ class ServiceSpec(_Model):
     )
     metrics: MetricsSpec | None = None
     resources: ResourcesSpec = ResourcesSpec()
+    run_as_user: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="Non-root uid of the app container."
+    )
+    fs_group: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="Group owning the volumes (also lets the backup job read them).",
+    )
     depends_on: list[Name] = Field(default=[], description="Services that must be ready first.")
     waivers: list[WaiverSpec] = []
     description: str = ""
