@@ -65,6 +65,10 @@ class Unit:
     #: Files copied verbatim into the unit directory (already-encrypted SOPS or SealedSecret
     #: manifests), as (file name, content).
     raw_files: tuple[tuple[str, str], ...] = ()
+    #: Encrypted manifests the spec points at (``secrets.<name>.file``) that the render step reads
+    #: and copies into the unit directory, as (file name in the unit, path as written in the
+    #: spec, relative to the spec file). The compiler does no I/O, so it cannot fill ``raw_files``.
+    raw_file_sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
