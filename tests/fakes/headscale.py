@@ -44,16 +44,24 @@ class FakeHeadscale:
         return int(major), int(minor)
 
     def add_node(
-        self, hostname: str, user: str = "charon", ips: tuple[str, ...] = ("100.64.0.1",),
-        tags: tuple[str, ...] = (), online: bool = False,
+        self,
+        hostname: str,
+        user: str = "charon",
+        ips: tuple[str, ...] = ("100.64.0.1",),
+        tags: tuple[str, ...] = (),
+        online: bool = False,
     ) -> str:
         with self._lock:
             nid = str(next(self._ids))
             uid = next((k for k, v in self.users.items() if v == user), "99")
             self.nodes[nid] = {
-                "id": nid, "name": hostname, "givenName": hostname,
-                "user": {"id": uid, "name": user}, "ipAddresses": list(ips),
-                "online": online, "createdAt": "2026-01-01T00:00:00Z",
+                "id": nid,
+                "name": hostname,
+                "givenName": hostname,
+                "user": {"id": uid, "name": user},
+                "ipAddresses": list(ips),
+                "online": online,
+                "createdAt": "2026-01-01T00:00:00Z",
                 ("tags" if self.vt >= (0, 28) else "forcedTags"): list(tags),
             }
             return nid
@@ -114,9 +122,13 @@ class FakeHeadscale:
             owner = user
         kid = str(next(self._ids))
         key = {
-            "id": kid, "key": f"hskey-auth-{kid}-secretsecret", "user": owner,
-            "reusable": data.get("reusable", False), "ephemeral": data.get("ephemeral", False),
-            "aclTags": data.get("aclTags", []), "expiration": data.get("expiration"),
+            "id": kid,
+            "key": f"hskey-auth-{kid}-secretsecret",
+            "user": owner,
+            "reusable": data.get("reusable", False),
+            "ephemeral": data.get("ephemeral", False),
+            "aclTags": data.get("aclTags", []),
+            "expiration": data.get("expiration"),
             "expired": False,
         }
         self.keys[kid] = key

@@ -83,7 +83,7 @@ class Sidecar:
                 self.published = addresses
                 self.metrics.mark_synced()
                 return Outcome(IN_SYNC, addresses)
-            reason = self._reason(decision.claimed, records, addresses)
+            reason = self._reason(decision.claimed, decision.change.delete, addresses)
             self.metrics.api_calls.labels(api).inc()
             await self.provider.apply(decision.change)
         except AgentError as exc:
@@ -102,13 +102,14 @@ class Sidecar:
         self.metrics.mark_synced()
         return Outcome(WROTE, addresses, reason)
 
-    def _reason(self, claimed: bool, records: list[Record], addresses: tuple[str, ...]) -> str:
+    def _reason(
+        self, claimed: bool, deleting: tuple[Record, ...], addresses: tuple[str, ...]
+    ) -> str:
         if not claimed:
             return "created"
         if self.published and self.published != addresses:
             return "moved"
-        has_address = any(r.rtype in ADDRESS_TYPES for r in records)
-        return "changed" if has_address else "missing"
+        return "changed" if any(r.rtype in ADDRESS_TYPES for r in deleting) else "missing"
 
     def _report(self, conflict: str) -> None:
         self.metrics.conflict.set(1 if conflict else 0)

@@ -5,16 +5,14 @@ import socket
 
 import httpx
 import pytest
-from fakes.headscale import FakeHeadscale
 
 from charon.agent.headscale import HeadscaleClient, PreAuthKey, parse_version
 from charon.errors import PermanentError, RetryableError
+from fakes.headscale import FakeHeadscale
 
 
 def client(fake: FakeHeadscale, key: str | None = None) -> HeadscaleClient:
-    return HeadscaleClient(
-        "http://headscale.test", key or fake.api_key, transport=fake.transport()
-    )
+    return HeadscaleClient("http://headscale.test", key or fake.api_key, transport=fake.transport())
 
 
 def test_parse_version() -> None:

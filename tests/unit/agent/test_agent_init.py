@@ -4,12 +4,11 @@ import asyncio
 import stat
 from pathlib import Path
 
-from fakes.cloudflare import FakeCloudflare
-from fakes.headscale import FakeHeadscale
-
 from charon.agent.config import load_config
 from charon.agent.init import Transports, run_init
 from charon.agent.ownership import Owner, owner_txt
+from fakes.cloudflare import FakeCloudflare
+from fakes.headscale import FakeHeadscale
 
 NAME = "grafana.charon.test"
 
@@ -48,9 +47,7 @@ def test_init_cleans_only_our_stale_nodes_and_records(tmp_path: Path) -> None:
     cf.add("A", "loki.charon.test", "100.64.0.3")
     config = _config(tmp_path, hs)
 
-    result = asyncio.run(
-        run_init(config, Transports(headscale=hs.transport(), dns=cf.transport()))
-    )
+    result = asyncio.run(run_init(config, Transports(headscale=hs.transport(), dns=cf.transport())))
 
     assert sorted(result.deleted_nodes) == sorted(stale)
     assert set(hs.nodes) == {other_host, other_user}
