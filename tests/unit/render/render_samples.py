@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from charon.compile.model import CompiledPlatform, Unit
 
 NGINX_CONF = """server {
@@ -100,8 +98,3 @@ def make_platform(**overrides: object) -> CompiledPlatform:
     }
     fields.update(overrides)
     return CompiledPlatform(**fields)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def compiled() -> CompiledPlatform:
-    return make_platform()
