@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Install the Debian-packaged test peers listed in testbed/debian-packages.txt.
+#
+# Peers are started by the test fixtures on free ports in temporary dirs, never as system
+# services: package maintainer scripts are told not to start daemons (policy-rc.d exit 101), and
+# afterwards the script checks that nothing listens on the ports those daemons would take.
+# A second run is quick: apt is skipped when every package is already installed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+list=$here/debian-packages.txt
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$' || true)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "install-debian: all ${#packages[@]} packages already installed"
+else
+    sudo=()
+    if ((EUID != 0)); then sudo=(sudo); fi
+    policy=/usr/sbin/policy-rc.d
+    placed_policy=0
+    if [[ ! -e $policy ]]; then
+        # Keep postinst scripts from starting named, nginx, slapd or prometheus.
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+        placed_policy=1
+    fi
+    cleanup() { if ((placed_policy)); then "${sudo[@]}" rm -f "$policy"; fi; }
+    trap cleanup EXIT
+    echo "install-debian: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [[ -d /run/systemd/system ]]; then
+        # On a systemd host the units would start at the next boot: disable them for good.
+        for unit in named bind9 nginx slapd prometheus prometheus-node-exporter; do
+            "${sudo[@]}" systemctl disable --now "$unit" >/dev/null 2>&1 || true
+        done
+    fi
+fi
+
+# Fail loudly when a system daemon holds a port the fixtures' peers imitate.
+busy=$(ss -Hltnu 2>/dev/null | awk '{print $5}' | grep -E ':(53|80|443|389|636|9090|9100)$' || true)
+if [[ -n $busy ]]; then
+    echo "install-debian: something listens on a peer port: $busy" >&2
+    exit 1
+fi
