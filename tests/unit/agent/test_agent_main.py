@@ -139,7 +139,7 @@ def test_sidecar_serves_health_and_exits_promptly_on_sigterm(tmp_path: Path) -> 
                 time.sleep(0.1)
             assert b"charon_agent_dns_syncs_total 1.0" in body
             proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=5)
+            _out, err = proc.communicate(timeout=5)
         finally:
             if proc.poll() is None:
                 proc.kill()
