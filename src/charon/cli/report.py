@@ -1,0 +1,149 @@
+"""How findings, spec issues and rules look on a terminal and in JSON.
+
+The JSON documents are an interface (CI parses them): keys are stable, sorted and only ever added
+to. The table is for people: every finding names where in the platform file to look
+(``file:line:col`` when the loader knows the position, else the YAML path) and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from charon.errors import SpecError, SpecIssue
+
+if TYPE_CHECKING:
+    from charon.cli.pipeline import Loaded
+    from charon.policy.finding import Finding
+    from charon.policy.registry import RuleInfo
+
+__all__ = [
+    "counts",
+    "dump_json",
+    "findings_json",
+    "print_findings",
+    "print_rules",
+    "rules_json",
+    "spec_error_json",
+    "spec_issues_json",
+]
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def dump_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+def where(loaded: Loaded, path: str) -> str:
+    """``file:line:col`` for a YAML path, or ``file (path)`` when the position is unknown."""
+    pos = loaded.locate(path) if path else None
+    if pos is None:
+        return f"{loaded.path} ({path})" if path else str(loaded.path)
+    return f"{loaded.path}:{pos[0]}:{pos[1]}"
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    listed = list(findings)
+    by = Counter(f.severity for f in listed if f.waived is None)
+    return {
+        "error": by["error"],
+        "warning": by["warning"],
+        "info": by["info"],
+        "waived": sum(1 for f in listed if f.waived is not None),
+        "blocking": sum(1 for f in listed if f.blocks),
+    }
+
+
+def findings_json(loaded: Loaded, findings: list[Finding]) -> dict[str, Any]:
+    items = []
+    for f in findings:
+        pos = loaded.locate(f.path) if f.path else None
+        items.append(
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "object": f.object,
+                "path": f.path,
+                "field": f.field,
+                "line": pos[0] if pos else None,
+                "column": pos[1] if pos else None,
+                "message": f.message,
+                "fix": f.fix,
+                "waived": f.waived,
+            }
+        )
+    return {"file": str(loaded.path), "findings": items, "counts": counts(findings)}
+
+
+def spec_issues_json(issues: list[SpecIssue]) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": i.file,
+            "line": i.line,
+            "column": i.column,
+            "path": i.path,
+            "message": i.message,
+            "fix": i.fix,
+        }
+        for i in issues
+    ]
+
+
+def spec_error_json(file: Path, exc: SpecError) -> dict[str, Any]:
+    return {
+        "file": str(file),
+        "ok": False,
+        "exit_code": exc.exit_code,
+        "counts": counts([]),
+        "findings": [],
+        "spec_issues": spec_issues_json(exc.issues),
+    }
+
+
+def rules_json(rules: list[RuleInfo]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in rules]
+
+
+def _summary(tally: dict[str, int]) -> str:
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}" + ("" if count == 1 else "s")
+
+    text = ", ".join(
+        [n(tally["error"], "error"), n(tally["warning"], "warning"), f"{tally['info']} info"]
+    )
+    return text + (f" ({tally['waived']} waived)" if tally["waived"] else "")
+
+
+def print_findings(loaded: Loaded, findings: list[Finding], *, stderr: bool = False) -> None:
+    console = Console(stderr=stderr, highlight=False)
+    if findings:
+        table = Table(show_lines=True, expand=False)
+        for column in ("severity", "rule", "object", "where", "message", "fix"):
+            table.add_column(column, overflow="fold")
+        for f in findings:
+            sev = Text(f.severity, style=_STYLE[f.severity])
+            message = f.message + (f"\n(waived: {f.waived})" if f.waived else "")
+            if f.waived:
+                sev = Text(f"{f.severity}\n(waived)", style="dim")
+            table.add_row(sev, f.rule, f.object, where(loaded, f.path), message, f.fix)
+        console.print(table)
+    console.print(f"{loaded.path}: {_summary(counts(findings))}")
+
+
+def print_rules(rules: list[RuleInfo]) -> None:
+    table = Table()
+    for column in ("rule", "family", "severity", "summary"):
+        table.add_column(column, overflow="fold")
+    for r in rules:
+        table.add_row(r.id, r.family, Text(r.severity, style=_STYLE[r.severity]), r.summary)
+    Console(highlight=False).print(table)
