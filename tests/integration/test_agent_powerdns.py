@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.message
+import dns.query
 import httpx
 import pytest
 
 from charon.agent.dns.powerdns import PowerDnsProvider
+from charon.agent.ownership import Owner, plan
+from charon.errors import PermanentError
 from fakes.dns_contract import provider_contract
 from peers import require
 
@@ -108,10 +112,6 @@ def test_contract_against_real_powerdns(powerdns: PowerDns) -> None:
 
 
 def test_records_answer_in_dns(powerdns: PowerDns) -> None:
-    import dns.message
-    import dns.query
-
-    from charon.agent.ownership import Owner, plan
 
     name = "loki.charon.test."
     owner = Owner("it", "monitoring/loki")
@@ -132,7 +132,6 @@ def test_records_answer_in_dns(powerdns: PowerDns) -> None:
 
 
 def test_bad_api_key_is_permanent(powerdns: PowerDns) -> None:
-    from charon.errors import PermanentError
 
     async def go() -> None:
         provider = PowerDnsProvider(powerdns.url, "wrong", ZONE)
