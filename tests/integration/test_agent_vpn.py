@@ -1,0 +1,251 @@
+"""The agent against real headscale, real tailscaled and real BIND9 (fixtures in tests/peers).
+
+Every wait is a bounded loop; each scenario checks that nothing is lost or duplicated at the name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from charon.agent.config import AgentConfig, load_config
+from charon.agent.dns import Change, Record
+from charon.agent.dns.rfc2136 import Rfc2136Provider
+from charon.agent.init import run_init
+from charon.agent.ownership import Owner, owner_txt
+from charon.agent.sidecar import Sidecar
+from charon.agent.wiring import build_sidecar
+from fakes.dns_contract import provider_contract
+
+pytestmark = pytest.mark.integration
+
+HOST = "grafana"
+OWNER = Owner("it-cluster", "monitoring/grafana")
+
+
+def _peer(request: pytest.FixtureRequest, name: str) -> Any:
+    try:
+        return request.getfixturevalue(name)
+    except pytest.FixtureLookupError:
+        pytest.skip(f"fixture {name!r} is not available yet (tests/peers)")
+
+
+@pytest.fixture
+def headscale(request: pytest.FixtureRequest) -> Any:
+    return _peer(request, "headscale")
+
+
+@pytest.fixture
+def dns_server(request: pytest.FixtureRequest) -> Any:
+    return _peer(request, "dns_server")
+
+
+@pytest.fixture
+def tailnet_node(request: pytest.FixtureRequest) -> Any:
+    return _peer(request, "tailnet_node")
+
+
+def _config(tmp_path: Path, hs: Any, dns: Any, host: str = HOST, **extra: str) -> AgentConfig:
+    (tmp_path / "hs-key").write_text(hs.api_key)
+    (tmp_path / "tsig").write_text(dns.tsig_secret)
+    zone = dns.zone.rstrip(".")
+    return load_config(
+        {
+            "CHARON_AGENT_HOSTNAME": host,
+            "CHARON_AGENT_NAMESPACE": "monitoring",
+            "CHARON_AGENT_SERVICE": "grafana",
+            "CHARON_HEADSCALE_URL": hs.url,
+            "CHARON_HEADSCALE_API_KEY_FILE": str(tmp_path / "hs-key"),
+            "CHARON_HEADSCALE_USER": hs.user,
+            "CHARON_AUTHKEY_FILE": str(tmp_path / "auth" / "authkey"),
+            "CHARON_DNS_PROVIDER": "rfc2136",
+            "CHARON_DNS_ZONE": zone,
+            "CHARON_DNS_NAME": f"{host}.{zone}",
+            "CHARON_DNS_OWNER_ID": OWNER.owner_id,
+            "CHARON_RFC2136_SERVER": dns.host,
+            "CHARON_RFC2136_PORT": str(dns.port),
+            "CHARON_RFC2136_TSIG_KEY_NAME": dns.tsig_name,
+            "CHARON_RFC2136_TSIG_ALGORITHM": dns.tsig_algorithm,
+            "CHARON_RFC2136_TSIG_SECRET_FILE": str(tmp_path / "tsig"),
+            "CHARON_KUBE_SA_DIR": str(tmp_path / "no-sa"),
+            "CHARON_AGENT_INTERVAL": "1",
+            "CHARON_AGENT_INIT_TIMEOUT": "60",
+            **extra,
+        }
+    )
+
+
+def _answers(dns: Any, name: str, rdtype: str) -> list[str]:
+    return sorted(str(v).strip('"') for v in dns.query(name, rdtype))
+
+
+def _v4(ips: Any) -> list[str]:
+    return sorted(str(ip) for ip in ips if ipaddress.ip_address(str(ip)).version == 4)
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], tries: int = 300) -> None:
+    for _ in range(tries):  # bounded: tries x 0.1 s
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached")
+
+
+async def _with_sidecar(config: AgentConfig, body: Callable[[Sidecar], Awaitable[Any]]) -> Any:
+    sidecar, closers = build_sidecar(config)
+    try:
+        return await body(sidecar)
+    finally:
+        for close in closers:
+            await close()
+
+
+def test_rfc2136_contract_against_bind(dns_server: Any) -> None:
+    async def go() -> None:
+        provider = Rfc2136Provider(
+            dns_server.host,
+            dns_server.port,
+            dns_server.zone,
+            key_name=dns_server.tsig_name,
+            algorithm=dns_server.tsig_algorithm,
+            secret=dns_server.tsig_secret,
+        )
+        await provider_contract(provider, f"contract.{dns_server.zone}")
+
+    asyncio.run(go())
+
+
+def test_join_publish_restart_move(
+    tmp_path: Path, headscale: Any, tailnet_node: Any, dns_server: Any
+) -> None:
+    config = _config(tmp_path, headscale, dns_server)
+    name = config.dns_name
+    key_file = Path(config.authkey_file)
+
+    asyncio.run(run_init(config))
+    first = tailnet_node(HOST, key_file.read_text().strip(), server=headscale.url)
+    first_ips = _v4(first.ips())
+    assert first_ips and first_ips[0].startswith("100.")
+
+    async def publish(sidecar: Sidecar) -> None:
+        async def done() -> bool:
+            return (await sidecar.sync_once()).state in ("wrote", "in-sync")
+
+        await _eventually(done)
+
+    asyncio.run(_with_sidecar(config, publish))
+    assert _answers(dns_server, name, "A") == first_ips
+    assert owner_txt(OWNER) in _answers(dns_server, name, "TXT")
+
+    # The pod restarts with fresh state: init removes the old node, the record moves.
+    old_ids = {str(n["id"]) for n in headscale.nodes() if n.get("name") == HOST}
+    first.stop()
+    result = asyncio.run(run_init(config))
+    assert set(result.deleted_nodes) == old_ids
+    assert _answers(dns_server, name, "A") == []  # our stale address is gone at once
+    second = tailnet_node(HOST, key_file.read_text().strip(), server=headscale.url)
+    second_ips = _v4(second.ips())
+    asyncio.run(_with_sidecar(config, publish))
+    assert _answers(dns_server, name, "A") == second_ips
+    assert _answers(dns_server, name, "TXT").count(owner_txt(OWNER)) == 1
+    assert not {str(n["id"]) for n in headscale.nodes()} & old_ids
+
+
+def test_faults_recover_without_restart(
+    tmp_path: Path, headscale: Any, tailnet_node: Any, dns_server: Any
+) -> None:
+    host = "faults"
+    config = _config(tmp_path, headscale, dns_server, host=host)
+    name = config.dns_name
+    asyncio.run(run_init(config))
+    provider = Rfc2136Provider(
+        dns_server.host,
+        dns_server.port,
+        dns_server.zone,
+        key_name=dns_server.tsig_name,
+        algorithm=dns_server.tsig_algorithm,
+        secret=dns_server.tsig_secret,
+    )
+
+    async def body(sidecar: Sidecar) -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(sidecar.run(stop))
+        # Headscale goes away while the sidecar waits for the node, then comes back.
+        headscale.stop()
+        await asyncio.sleep(1.5)
+        headscale.start()
+        node = await asyncio.to_thread(
+            tailnet_node, host, Path(config.authkey_file).read_text().strip()
+        )
+        ips = _v4(node.ips())
+
+        async def published() -> bool:
+            return _answers(dns_server, name, "A") == ips
+
+        await _eventually(published)
+        # Our record deleted by hand -> repaired.
+        records = await provider.records(name)
+        ours = tuple(r for r in records if r.rtype == "A")
+        await provider.apply(Change(name, tuple(records), delete=ours))
+        await _eventually(published)
+        # BIND down for a while -> retries with backoff, then converges.
+        dns_server.stop()
+        await asyncio.sleep(3)
+        dns_server.start()
+        await _eventually(published)
+        stop.set()
+        await task
+
+    asyncio.run(_with_sidecar(config, body))
+    assert _answers(dns_server, name, "A") == sorted(set(_answers(dns_server, name, "A")))
+
+
+def test_foreign_record_is_left_alone(tmp_path: Path, headscale: Any, dns_server: Any) -> None:
+    host = "foreign"
+    config = _config(tmp_path, headscale, dns_server, host=host)
+    name = config.dns_name
+    headscale_node_ip = "100.64.99.1"
+
+    async def go() -> tuple[str, str]:
+        provider = Rfc2136Provider(
+            dns_server.host,
+            dns_server.port,
+            dns_server.zone,
+            key_name=dns_server.tsig_name,
+            algorithm=dns_server.tsig_algorithm,
+            secret=dns_server.tsig_secret,
+        )
+        await provider.apply(Change(name, (), add=(Record(name, "A", "192.0.2.7", 300),)))
+
+        class Fixed:
+            name = "fixed"
+
+            async def addresses(self) -> tuple[str, ...]:
+                return (headscale_node_ip,)
+
+        sidecar = Sidecar(config, Fixed(), provider)
+        outcome = await sidecar.sync_once()
+        return outcome.state, sidecar.metrics.render().decode()
+
+    state, metrics = asyncio.run(go())
+    assert state == "conflict"
+    assert "charon_agent_dns_conflict 1.0" in metrics
+    assert _answers(dns_server, name, "A") == ["192.0.2.7"]
+    assert _answers(dns_server, name, "TXT") == []
+
+
+@pytest.mark.parametrize("generation", ["headscale", "headscale_legacy"])
+def test_both_api_generations_create_and_clean(
+    tmp_path: Path, request: pytest.FixtureRequest, dns_server: Any, generation: str
+) -> None:
+    hs = _peer(request, generation)
+    config = _config(tmp_path, hs, dns_server, host=f"gen-{generation.replace('_', '-')}")
+    first = asyncio.run(run_init(config))
+    second = asyncio.run(run_init(config))  # idempotent: expires the first key, makes a new one
+    assert first.key_id and second.key_id and first.key_id != second.key_id
+    assert Path(config.authkey_file).read_text().strip()
