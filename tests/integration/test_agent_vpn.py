@@ -36,18 +36,9 @@ def _peer(request: pytest.FixtureRequest, name: str) -> Any:
 
 
 @pytest.fixture
-def headscale(request: pytest.FixtureRequest) -> Any:
-    return _peer(request, "headscale")
-
-
-@pytest.fixture
-def dns_server(request: pytest.FixtureRequest) -> Any:
+def bind(request: pytest.FixtureRequest) -> Any:
+    """The ``dns_server`` peer (BIND9), or a skip while tests/peers/services.py lacks it."""
     return _peer(request, "dns_server")
-
-
-@pytest.fixture
-def tailnet_node(request: pytest.FixtureRequest) -> Any:
-    return _peer(request, "tailnet_node")
 
 
 def _config(tmp_path: Path, hs: Any, dns: Any, host: str = HOST, **extra: str) -> AgentConfig:
@@ -105,30 +96,30 @@ async def _with_sidecar(config: AgentConfig, body: Callable[[Sidecar], Awaitable
             await close()
 
 
-def test_rfc2136_contract_against_bind(dns_server: Any) -> None:
+def test_rfc2136_contract_against_bind(bind: Any) -> None:
     async def go() -> None:
         provider = Rfc2136Provider(
-            dns_server.host,
-            dns_server.port,
-            dns_server.zone,
-            key_name=dns_server.tsig_name,
-            algorithm=dns_server.tsig_algorithm,
-            secret=dns_server.tsig_secret,
+            bind.host,
+            bind.port,
+            bind.zone,
+            key_name=bind.tsig_name,
+            algorithm=bind.tsig_algorithm,
+            secret=bind.tsig_secret,
         )
-        await provider_contract(provider, f"contract.{dns_server.zone}")
+        await provider_contract(provider, f"contract.{bind.zone}")
 
     asyncio.run(go())
 
 
 def test_join_publish_restart_move(
-    tmp_path: Path, headscale: Any, tailnet_node: Any, dns_server: Any
+    tmp_path: Path, headscale: Any, tailnet_node: Any, bind: Any
 ) -> None:
-    config = _config(tmp_path, headscale, dns_server)
+    config = _config(tmp_path, headscale, bind)
     name = config.dns_name
     key_file = Path(config.authkey_file)
 
     asyncio.run(run_init(config))
-    first = tailnet_node(HOST, key_file.read_text().strip(), server=headscale.url)
+    first = tailnet_node(HOST, key_file.read_text().strip())
     first_ips = _v4(first.ips())
     assert first_ips and first_ips[0].startswith("100.")
 
@@ -139,37 +130,37 @@ def test_join_publish_restart_move(
         await _eventually(done)
 
     asyncio.run(_with_sidecar(config, publish))
-    assert _answers(dns_server, name, "A") == first_ips
-    assert owner_txt(OWNER) in _answers(dns_server, name, "TXT")
+    assert _answers(bind, name, "A") == first_ips
+    assert owner_txt(OWNER) in _answers(bind, name, "TXT")
 
     # The pod restarts with fresh state: init removes the old node, the record moves.
     old_ids = {str(n["id"]) for n in headscale.nodes() if n.get("name") == HOST}
     first.stop()
     result = asyncio.run(run_init(config))
     assert set(result.deleted_nodes) == old_ids
-    assert _answers(dns_server, name, "A") == []  # our stale address is gone at once
-    second = tailnet_node(HOST, key_file.read_text().strip(), server=headscale.url)
+    assert _answers(bind, name, "A") == []  # our stale address is gone at once
+    second = tailnet_node(HOST, key_file.read_text().strip())
     second_ips = _v4(second.ips())
     asyncio.run(_with_sidecar(config, publish))
-    assert _answers(dns_server, name, "A") == second_ips
-    assert _answers(dns_server, name, "TXT").count(owner_txt(OWNER)) == 1
+    assert _answers(bind, name, "A") == second_ips
+    assert _answers(bind, name, "TXT").count(owner_txt(OWNER)) == 1
     assert not {str(n["id"]) for n in headscale.nodes()} & old_ids
 
 
 def test_faults_recover_without_restart(
-    tmp_path: Path, headscale: Any, tailnet_node: Any, dns_server: Any
+    tmp_path: Path, headscale: Any, tailnet_node: Any, bind: Any
 ) -> None:
     host = "faults"
-    config = _config(tmp_path, headscale, dns_server, host=host)
+    config = _config(tmp_path, headscale, bind, host=host)
     name = config.dns_name
     asyncio.run(run_init(config))
     provider = Rfc2136Provider(
-        dns_server.host,
-        dns_server.port,
-        dns_server.zone,
-        key_name=dns_server.tsig_name,
-        algorithm=dns_server.tsig_algorithm,
-        secret=dns_server.tsig_secret,
+        bind.host,
+        bind.port,
+        bind.zone,
+        key_name=bind.tsig_name,
+        algorithm=bind.tsig_algorithm,
+        secret=bind.tsig_secret,
     )
 
     async def body(sidecar: Sidecar) -> None:
@@ -185,7 +176,7 @@ def test_faults_recover_without_restart(
         ips = _v4(node.ips())
 
         async def published() -> bool:
-            return _answers(dns_server, name, "A") == ips
+            return _answers(bind, name, "A") == ips
 
         await _eventually(published)
         # Our record deleted by hand -> repaired.
@@ -194,31 +185,31 @@ def test_faults_recover_without_restart(
         await provider.apply(Change(name, tuple(records), delete=ours))
         await _eventually(published)
         # BIND down for a while -> retries with backoff, then converges.
-        dns_server.stop()
+        bind.stop()
         await asyncio.sleep(3)
-        dns_server.start()
+        bind.start()
         await _eventually(published)
         stop.set()
         await task
 
     asyncio.run(_with_sidecar(config, body))
-    assert _answers(dns_server, name, "A") == sorted(set(_answers(dns_server, name, "A")))
+    assert _answers(bind, name, "A") == sorted(set(_answers(bind, name, "A")))
 
 
-def test_foreign_record_is_left_alone(tmp_path: Path, headscale: Any, dns_server: Any) -> None:
+def test_foreign_record_is_left_alone(tmp_path: Path, headscale: Any, bind: Any) -> None:
     host = "foreign"
-    config = _config(tmp_path, headscale, dns_server, host=host)
+    config = _config(tmp_path, headscale, bind, host=host)
     name = config.dns_name
     headscale_node_ip = "100.64.99.1"
 
     async def go() -> tuple[str, str]:
         provider = Rfc2136Provider(
-            dns_server.host,
-            dns_server.port,
-            dns_server.zone,
-            key_name=dns_server.tsig_name,
-            algorithm=dns_server.tsig_algorithm,
-            secret=dns_server.tsig_secret,
+            bind.host,
+            bind.port,
+            bind.zone,
+            key_name=bind.tsig_name,
+            algorithm=bind.tsig_algorithm,
+            secret=bind.tsig_secret,
         )
         await provider.apply(Change(name, (), add=(Record(name, "A", "192.0.2.7", 300),)))
 
@@ -235,16 +226,16 @@ def test_foreign_record_is_left_alone(tmp_path: Path, headscale: Any, dns_server
     state, metrics = asyncio.run(go())
     assert state == "conflict"
     assert "charon_agent_dns_conflict 1.0" in metrics
-    assert _answers(dns_server, name, "A") == ["192.0.2.7"]
-    assert _answers(dns_server, name, "TXT") == []
+    assert _answers(bind, name, "A") == ["192.0.2.7"]
+    assert _answers(bind, name, "TXT") == []
 
 
 @pytest.mark.parametrize("generation", ["headscale", "headscale_legacy"])
 def test_both_api_generations_create_and_clean(
-    tmp_path: Path, request: pytest.FixtureRequest, dns_server: Any, generation: str
+    tmp_path: Path, request: pytest.FixtureRequest, bind: Any, generation: str
 ) -> None:
     hs = _peer(request, generation)
-    config = _config(tmp_path, hs, dns_server, host=f"gen-{generation.replace('_', '-')}")
+    config = _config(tmp_path, hs, bind, host=f"gen-{generation.replace('_', '-')}")
     first = asyncio.run(run_init(config))
     second = asyncio.run(run_init(config))  # idempotent: expires the first key, makes a new one
     assert first.key_id and second.key_id and first.key_id != second.key_id
