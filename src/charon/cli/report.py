@@ -124,19 +124,45 @@ def _summary(tally: dict[str, int]) -> str:
     return text + (f" ({tally['waived']} waived)" if tally["waived"] else "")
 
 
+#: Below this many columns a six-column table wraps every cell; a list reads better.
+_TABLE_MIN_WIDTH = 120
+
+
+def _print_list(console: Console, loaded: Loaded, findings: list[Finding]) -> None:
+    for f in findings:
+        head = Text(f.severity + (" (waived)" if f.waived else ""), style=_STYLE[f.severity])
+        head.append(f"  {f.rule}  {f.object}", style="bold")
+        console.print(head)
+        console.print(f"  at {where(loaded, f.path)}")
+        if f.field:
+            console.print(f"  field: {f.field}")
+        console.print(f"  {f.message}")
+        if f.fix:
+            console.print(f"  fix: {f.fix}")
+        if f.waived:
+            console.print(f"  waived: {f.waived}")
+
+
+def _print_table(console: Console, loaded: Loaded, findings: list[Finding]) -> None:
+    table = Table(show_lines=True, expand=False)
+    for column in ("severity", "rule", "object", "where", "message", "fix"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        sev = Text(f.severity, style=_STYLE[f.severity])
+        message = f.message + (f"\n(waived: {f.waived})" if f.waived else "")
+        if f.waived:
+            sev = Text(f"{f.severity}\n(waived)", style="dim")
+        table.add_row(sev, f.rule, f.object, where(loaded, f.path), message, f.fix)
+    console.print(table)
+
+
 def print_findings(loaded: Loaded, findings: list[Finding], *, stderr: bool = False) -> None:
-    console = Console(stderr=stderr, highlight=False)
-    if findings:
-        table = Table(show_lines=True, expand=False)
-        for column in ("severity", "rule", "object", "where", "message", "fix"):
-            table.add_column(column, overflow="fold")
-        for f in findings:
-            sev = Text(f.severity, style=_STYLE[f.severity])
-            message = f.message + (f"\n(waived: {f.waived})" if f.waived else "")
-            if f.waived:
-                sev = Text(f"{f.severity}\n(waived)", style="dim")
-            table.add_row(sev, f.rule, f.object, where(loaded, f.path), message, f.fix)
-        console.print(table)
+    """A table on a wide terminal, a list on a narrow one; then one summary line."""
+    console = Console(stderr=stderr, highlight=False, markup=False)
+    if findings and console.width >= _TABLE_MIN_WIDTH:
+        _print_table(console, loaded, findings)
+    elif findings:
+        _print_list(console, loaded, findings)
     console.print(f"{loaded.path}: {_summary(counts(findings))}")
 
 
@@ -146,4 +172,4 @@ def print_rules(rules: list[RuleInfo]) -> None:
         table.add_column(column, overflow="fold")
     for r in rules:
         table.add_row(r.id, r.family, Text(r.severity, style=_STYLE[r.severity]), r.summary)
-    Console(highlight=False).print(table)
+    Console(highlight=False, markup=False).print(table)
