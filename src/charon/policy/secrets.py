@@ -25,11 +25,17 @@ _URL_CREDENTIALS = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 
 
 def looks_secret(name: str, value: str) -> bool:
-    """True for names like ``DB_PASSWORD``/``API_TOKEN`` or URLs with ``user:password@``."""
+    """True for names like ``DB_PASSWORD``/``API_TOKEN`` or URLs with ``user:password@``.
+
+    Values built from other variables (``$(POD_NAME)-tailscale``, a Secret's *name*) and values
+    that point at a file (``file:/run/key``, ``/run/secrets/db``) are references, not secrets.
+    """
     if not value:
         return False
     if _URL_CREDENTIALS.search(value):
         return True
+    if "$(" in value or value.startswith(("file:", "/")):
+        return False
     upper = re.sub(r"[^A-Z0-9]+", "_", name.upper())
     if upper.endswith(_REFERENCE_SUFFIXES):
         return False

@@ -19,6 +19,11 @@ def test_harmless_names(name: str) -> None:
     assert not looks_secret(name, "x")
 
 
+@pytest.mark.parametrize("value", ["$(POD_NAME)-tailscale", "file:/auth/key", "/run/secrets/db"])
+def test_references_are_not_secrets(value: str) -> None:
+    assert not looks_secret("TS_KUBE_SECRET", value)
+
+
 def test_credentials_in_a_url() -> None:
     assert looks_secret("DATABASE_URL", "postgres://wiki:" + VALUE + "@db:5432/wiki")
     assert not looks_secret("DATABASE_URL", "postgres://db:5432/wiki")
