@@ -30,6 +30,7 @@ import yaml
 
 from peers import cache_dir, require
 from peers._kube_pki import Pki, write_kubeconfig
+from peers.kube_examples import AppliedExample, apply_example
 
 __all__ = ["ADMIN_USER", "ControlPlane", "installed_crd_kinds", "unique_name"]
 
@@ -387,3 +388,32 @@ def namespace(control_plane: ControlPlane) -> Iterator[str]:
     name = control_plane.create_namespace()
     yield name
     control_plane.kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+class _ExampleApplier:
+    """Applies each bundled example at most once per session; failures are kept as messages."""
+
+    def __init__(self, cp: ControlPlane, work: Path) -> None:
+        self.cp, self.work = cp, work
+        self._done: dict[Path, AppliedExample | str] = {}
+
+    def __call__(self, example: Path) -> AppliedExample:
+        if example not in self._done:
+            work = self.work / example.stem
+            work.mkdir()
+            try:
+                self._done[example] = apply_example(self.cp, example, work, unique_name("x")[2:8])
+            except AssertionError as exc:
+                self._done[example] = str(exc)
+        outcome = self._done[example]
+        if isinstance(outcome, str):
+            pytest.fail(f"{example.name}: {outcome}", pytrace=False)
+        return outcome
+
+
+@pytest.fixture(scope="session")
+def applied_examples(
+    control_plane: ControlPlane, crds: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> _ExampleApplier:
+    """`applied_examples(path)` renders, builds and applies an example (once per session)."""
+    return _ExampleApplier(control_plane, tmp_path_factory.mktemp("examples"))
