@@ -116,9 +116,13 @@ def test_promtool_accepts_good_rules_and_rejects_bad(tmp_path: Path, promtool: P
         yaml.safe_dump({"groups": [{"name": "charon", "rules": [{"alert": "X", "expr": "up =="}]}]})
     )
     check = [str(promtool), "check", "rules"]
-    ok = subprocess.run([*check, str(good)], capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [*check, str(good)], check=False, capture_output=True, text=True, timeout=60
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    broken = subprocess.run([*check, str(bad)], capture_output=True, text=True, timeout=60)
+    broken = subprocess.run(
+        [*check, str(bad)], check=False, capture_output=True, text=True, timeout=60
+    )
     assert broken.returncode != 0
 
 

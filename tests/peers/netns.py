@@ -61,7 +61,9 @@ class Namespace:
         for proc in self._procs:
             stop_process(proc)
         self._procs.clear()
-        subprocess.run(["ip", "netns", "del", self.name], capture_output=True, timeout=30)
+        subprocess.run(
+            ["ip", "netns", "del", self.name], check=False, capture_output=True, timeout=30
+        )
 
     def __repr__(self) -> str:
         return f"Namespace({self.name!r})"
@@ -126,7 +128,9 @@ class NetnsFactory:
         self._namespaces.clear()
         # Namespace deletion frees its veths asynchronously; delete the root ends now.
         for ifname in self._root_links:
-            subprocess.run(["ip", "link", "del", ifname], capture_output=True, timeout=30)
+            subprocess.run(
+                ["ip", "link", "del", ifname], check=False, capture_output=True, timeout=30
+            )
         self._root_links.clear()
 
 

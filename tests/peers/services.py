@@ -140,9 +140,8 @@ class DnsServer:
         request = dns.message.make_query(name, rdtype)
         response = dns.query.udp(request, self.host, port=self.port, timeout=2)
         wanted = dns.rdatatype.from_text(rdtype)
-        return sorted(
-            rdata.to_text() for rrset in response.answer if rrset.rdtype == wanted for rdata in rrset
-        )
+        answers = [rrset for rrset in response.answer if rrset.rdtype == wanted]
+        return sorted(rdata.to_text() for rrset in answers for rdata in rrset)
 
     def close(self) -> None:
         self.stop()
@@ -201,7 +200,9 @@ class NginxServer:
 
     def test(self) -> subprocess.CompletedProcess[str]:
         """``nginx -t`` on this config (``returncode`` 0 when valid; details in ``stderr``)."""
-        return subprocess.run(self.argv("-t"), capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            self.argv("-t"), check=False, capture_output=True, text=True, timeout=60
+        )
 
     def start(self) -> None:
         pid = self.workdir / "nginx.pid"

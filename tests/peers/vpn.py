@@ -22,10 +22,23 @@ import httpx
 import pytest
 
 from . import require
-from .netns import Namespace, NetnsFactory, free_subnet, require_netns, stop_process
-from .netns import netns as netns  # re-exported: conftest loads this module as a plugin
+from .netns import (
+    Namespace,
+    NetnsFactory,
+    free_subnet,
+    netns,  # re-exported: conftest loads this module as a plugin
+    require_netns,
+    stop_process,
+)
 
-__all__ = ["HeadscaleServer", "TailnetNode", "headscale", "headscale_legacy", "netns", "tailnet_node"]
+__all__ = [
+    "HeadscaleServer",
+    "TailnetNode",
+    "headscale",
+    "headscale_legacy",
+    "netns",
+    "tailnet_node",
+]
 
 HEADSCALE_VERSION = "0.29.2"
 HEADSCALE_LEGACY_VERSION = "0.25.1"
@@ -61,7 +74,11 @@ def _config(workdir: Path, addr: str, legacy: bool) -> dict[str, Any]:
         "grpc_listen_addr": "127.0.0.1:50443",
         "grpc_allow_insecure": False,
         "noise": {"private_key_path": str(workdir / "noise_private.key")},
-        "prefixes": {"v4": "100.64.0.0/10", "v6": "fd7a:115c:a1e0::/48", "allocation": "sequential"},
+        "prefixes": {
+            "v4": "100.64.0.0/10",
+            "v6": "fd7a:115c:a1e0::/48",
+            "allocation": "sequential",
+        },
         "derp": {
             "server": {
                 "enabled": True,
@@ -220,7 +237,8 @@ class TailnetNode:
             timeout=timeout,
         )
         if check and proc.returncode != 0:
-            raise RuntimeError(f"tailscale {args[0]} failed on {self.hostname}: {proc.stderr.strip()}")
+            detail = proc.stderr.strip()
+            raise RuntimeError(f"tailscale {args[0]} failed on {self.hostname}: {detail}")
         return proc.stdout
 
     def up(self, server_url: str, authkey: str) -> None:
