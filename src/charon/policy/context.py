@@ -26,10 +26,15 @@ class Context:
     compiled: CompiledPlatform
     objects: list[K8sObject] = field(init=False)
     _owners: dict[str, str] = field(init=False, repr=False)
+    _by_category: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         objects = self.compiled.objects()
+        by_category: dict[str, set[str]] = {}
+        for name, service in self.platform.services.items():
+            by_category.setdefault(service.category, set()).add(name)
         object.__setattr__(self, "objects", objects)
+        object.__setattr__(self, "_by_category", {k: frozenset(v) for k, v in by_category.items()})
         object.__setattr__(self, "_owners", {object_key(o): self._find_owner(o) for o in objects})
 
     # ----------------------------------------------------------------------------------------------
@@ -43,7 +48,7 @@ class Context:
             return str(declared)
         if not namespace:
             return ""
-        local = {n for n, s in services.items() if s.category == namespace}
+        local = self._by_category.get(str(namespace), frozenset())
         for label in SERVICE_LABELS[1:]:
             if labels.get(label) in local:
                 return str(labels[label])

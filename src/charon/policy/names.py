@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from charon.policy._pods import object_key
 from charon.policy._spec import fqdn, ingress_hosts
@@ -26,10 +27,16 @@ _LABEL_KINDS = frozenset({"Namespace", "Service"})
 _SHORT_KINDS = {"CronJob": 52, "StatefulSet": 52}
 
 
+@lru_cache(maxsize=4096)
+def _label_value_ok(value: str) -> bool:
+    return len(value) <= 63 and _LABEL_VALUE.match(value) is not None
+
+
 def _subdomain(name: str) -> bool:
     return 0 < len(name) <= 253 and all(_LABEL.match(p) for p in name.split("."))
 
 
+@lru_cache(maxsize=4096)
 def _name_problem(kind: str, name: str) -> str | None:
     if kind in _LABEL_KINDS and not (len(name) <= 63 and _LABEL.match(name)):
         return "is not a DNS-1123 label (lower-case alphanumerics and '-', at most 63)"
@@ -65,7 +72,7 @@ def dns1123_names(ctx: Context) -> Iterator[Issue]:
                     fix="Shorten the service, category or platform name it is built from.",
                 )
         for label, value in sorted((meta.get("labels") or {}).items()):
-            if len(str(value)) > 63 or not _LABEL_VALUE.match(str(value)):
+            if not _label_value_ok(str(value)):
                 yield Issue(
                     object=key,
                     path=ctx.path_of(obj),

@@ -19,23 +19,29 @@ __all__ = ["references_exist"]
 _SECRET_KINDS = frozenset({"Secret", "ExternalSecret", "SealedSecret"})
 
 
-def _secret_exists(ctx: Context, name: str, namespace: str | None) -> bool:
+def _compiled_secrets(ctx: Context) -> set[tuple[str, str]]:
+    """(name, namespace) of every Secret-producing object the compiler wrote."""
+    return {
+        (str(o["metadata"].get("name")), str(o["metadata"].get("namespace", "")))
+        for o in ctx.objects
+        if o.get("kind") in _SECRET_KINDS
+    }
+
+
+def _secret_exists(
+    ctx: Context, name: str, namespace: str | None, compiled: set[tuple[str, str]]
+) -> bool:
     declared = ctx.platform.secrets.get(name)
     if declared is not None and namespace in (None, declared.namespace):
         return True
-    return any(
-        o.get("kind") in _SECRET_KINDS
-        and o["metadata"].get("name") == name
-        and namespace in (None, o["metadata"].get("namespace"))
-        for o in ctx.objects
-    )
+    return any(n == name and namespace in (None, ns) for n, ns in compiled)
 
 
 def _platform(ctx: Context) -> str:
     return f"platform/{ctx.platform.metadata.name}"
 
 
-def _services(ctx: Context) -> Iterator[Issue]:
+def _services(ctx: Context, compiled: set[tuple[str, str]]) -> Iterator[Issue]:
     p = ctx.platform
     for name, svc in sorted(p.services.items()):
         obj = f"service/{name}"
@@ -57,7 +63,7 @@ def _services(ctx: Context) -> Iterator[Issue]:
                 )
         for env, ref in sorted(svc.secret_env.items()):
             at = f"services.{name}.secretEnv.{env}"
-            if not _secret_exists(ctx, ref.secret, svc.category):
+            if not _secret_exists(ctx, ref.secret, svc.category, compiled):
                 yield Issue(
                     obj,
                     f"{at}.secret",
@@ -117,11 +123,15 @@ def _provider(ctx: Context) -> Iterator[Issue]:
             )
 
 
-def _platform_refs(ctx: Context) -> Iterator[Issue]:
+def _platform_refs(ctx: Context, compiled: set[tuple[str, str]]) -> Iterator[Issue]:
     p = ctx.platform
     tls = p.cluster.tls
     needs_tls = any(s.kind is ServiceKind.web for s in p.services.values())
-    if needs_tls and tls.issuer is None and not _secret_exists(ctx, tls.wildcard_secret, None):
+    if (
+        needs_tls
+        and tls.issuer is None
+        and not _secret_exists(ctx, tls.wildcard_secret, None, compiled)
+    ):
         yield Issue(
             _platform(ctx),
             "cluster.tls",
@@ -136,7 +146,7 @@ def _platform_refs(ctx: Context) -> Iterator[Issue]:
         ("identity.oidc.clientSecret", identity.oidc.client_secret if identity.oidc else None),
     ]
     for path, ref in refs:
-        if ref is not None and not _secret_exists(ctx, ref, None):
+        if ref is not None and not _secret_exists(ctx, ref, None, compiled):
             yield Issue(
                 _platform(ctx),
                 path,
@@ -175,6 +185,7 @@ def _platform_refs(ctx: Context) -> Iterator[Issue]:
     summary="referenced categories, services, Secrets, TLS issuer and DNS provider exist",
 )
 def references_exist(ctx: Context) -> Iterator[Issue]:
-    yield from _services(ctx)
+    compiled = _compiled_secrets(ctx)
+    yield from _services(ctx, compiled)
     yield from _provider(ctx)
-    yield from _platform_refs(ctx)
+    yield from _platform_refs(ctx, compiled)

@@ -89,3 +89,15 @@ def test_identity_secret_reference() -> None:
         }
     )
     assert paths(p) == [("platform/demo", "identity.ldap.bindSecret")]
+
+
+def test_compiled_secret_object_satisfies_the_reference() -> None:
+    external = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": "wiki-db", "namespace": "apps"},
+    }
+    p = platform({"secrets": DELETE})
+    assert [f for f in run(p, [external], rule="references-exist")] == []
+    elsewhere = {**external, "metadata": {"name": "wiki-db", "namespace": "core"}}
+    assert len(run(p, [elsewhere], rule="references-exist")) == 1
