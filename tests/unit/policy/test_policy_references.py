@@ -98,6 +98,6 @@ def test_compiled_secret_object_satisfies_the_reference() -> None:
         "metadata": {"name": "wiki-db", "namespace": "apps"},
     }
     p = platform({"secrets": DELETE})
-    assert [f for f in run(p, [external], rule="references-exist")] == []
+    assert run(p, [external], rule="references-exist") == []
     elsewhere = {**external, "metadata": {"name": "wiki-db", "namespace": "core"}}
     assert len(run(p, [elsewhere], rule="references-exist")) == 1
