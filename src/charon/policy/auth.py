@@ -8,7 +8,7 @@ from charon.policy._pods import object_key
 from charon.policy._spec import AUTH_URL, ingress_class
 from charon.policy.context import Context
 from charon.policy.registry import Issue, rule
-from charon.spec.models import AuthMode
+from charon.spec.models import AuthMode, Exposure
 
 __all__ = ["auth_fail_closed", "auth_reason"]
 
@@ -51,6 +51,37 @@ def auth_fail_closed(ctx: Context) -> Iterator[Issue]:
                 message=f"Ingress of auth-'required' service '{owner}' has no forward-auth"
                 " annotation: requests would reach the app ungated",
                 fix="Configure identity.forwardAuth so the compiler adds the auth-url annotation.",
+            )
+    yield from _vpn_exposed(ctx)
+
+
+def _nginx_gates(ctx: Context, service: str) -> bool:
+    """True when a ConfigMap of the service holds an nginx ``auth_request`` (in-pod gating)."""
+    return any(
+        o.get("kind") == "ConfigMap"
+        and ctx.owner(o) == service
+        and any("auth_request" in str(v) for v in (o.get("data") or {}).values())
+        for o in ctx.objects
+    )
+
+
+def _vpn_exposed(ctx: Context) -> Iterator[Issue]:
+    """Exposure 'vpn' reaches the pod on its tailnet address, past any Ingress annotation."""
+    if not ctx.objects:
+        return
+    for name, service in sorted(ctx.platform.services.items()):
+        if (
+            service.exposure is Exposure.vpn
+            and service.auth.mode is AuthMode.required
+            and not _nginx_gates(ctx, name)
+        ):
+            yield Issue(
+                object=f"service/{name}",
+                path=f"services.{name}.auth.mode",
+                message="auth 'required' with exposure 'vpn': requests reach the pod on its"
+                " VPN address without passing an Ingress, and nginx-tls has no auth_request",
+                fix="Use exposure 'internal' (the ingress applies forward-auth), or auth 'app'"
+                " with a reason naming the app's own login.",
             )
 
 

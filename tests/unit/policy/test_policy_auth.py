@@ -50,3 +50,22 @@ def test_none_auth_with_reason_is_fine() -> None:
 def test_public_auth_needs_no_reason() -> None:
     p = platform({"services": {"wiki": {"auth": {"mode": "public"}}}})
     assert run(p, rule="auth-reason") == []
+
+
+def test_vpn_exposure_with_required_auth_has_no_gate() -> None:
+    p = platform({"services": {"wiki": {"exposure": "vpn", "lifecycle": True}}})
+    found = run(p, rule="auth-fail-closed")
+    assert [(f.object, f.path) for f in found] == [("service/wiki", "services.wiki.auth.mode")]
+    assert "exposure 'vpn'" in found[0].message
+    assert "internal" in found[0].fix
+
+
+def test_vpn_exposure_gated_by_nginx_auth_request() -> None:
+    p = platform({"services": {"wiki": {"exposure": "vpn", "lifecycle": True}}})
+    conf = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "wiki-nginx", "namespace": "apps", "labels": {}},
+        "data": {"default.conf": "location / { auth_request /_auth; }"},
+    }
+    assert run(p, [*clean_objects(), conf], rule="auth-fail-closed") == []
