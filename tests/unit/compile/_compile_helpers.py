@@ -60,9 +60,9 @@ def find(
 ) -> K8sObject:
     for obj in compiled.objects():
         meta = obj["metadata"]
-        if obj["kind"] == kind and meta["name"] == name:
-            if namespace is None or meta.get("namespace") == namespace:
-                return obj
+        same_ns = namespace is None or meta.get("namespace") == namespace
+        if obj["kind"] == kind and meta["name"] == name and same_ns:
+            return obj
     raise AssertionError(f"no {kind} {namespace}/{name}")
 
 

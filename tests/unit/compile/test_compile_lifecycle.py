@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from _compile_helpers import build, containers, env, find
 
 #: The agent's contract (charon.agent.config reads exactly these).

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import yaml
+from _compile_helpers import build, example, find
 
 import charon.compile
-from _compile_helpers import build, example, find
 from charon.compile.model import LABEL_MANAGED_BY, LABEL_PLATFORM, LABEL_UNIT, object_id
 
 
