@@ -14,10 +14,15 @@ import contextlib
 import signal
 import sys
 
-from charon import __version__
-from charon.agent.config import load_config
-from charon.agent.log import setup
-from charon.errors import CharonError, RetryableError
+# httpx imports its optional command line (click, rich, pygments: ~5 MiB) whenever those happen
+# to be installed, as they are next to the full charon CLI. The agent never uses it; a None entry
+# makes httpx's guarded import fail and fall back. Must run before anything imports httpx.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+from charon import __version__  # noqa: E402
+from charon.agent.config import load_config  # noqa: E402
+from charon.agent.log import setup  # noqa: E402
+from charon.errors import CharonError, RetryableError  # noqa: E402
 
 __all__ = ["main"]
 
