@@ -12,7 +12,7 @@ from typing import Any
 
 from charon.compile.model import K8sObject
 
-__all__ = ["Container", "PodTemplate", "containers", "object_key", "pod_templates"]
+__all__ = ["Container", "PodTemplate", "containers", "meta", "object_key", "pod_templates"]
 
 #: Kind -> path of the pod template inside the object.
 _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -26,11 +26,16 @@ _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+def meta(obj: K8sObject) -> dict[str, Any]:
+    """The object's metadata, or an empty dict: rules must not crash on a malformed object."""
+    value = obj.get("metadata")
+    return value if isinstance(value, dict) else {}
+
+
 def object_key(obj: K8sObject) -> str:
     """``Kind/namespace/name``, or ``Kind/name`` for cluster-scoped objects."""
-    meta = obj.get("metadata") or {}
-    namespace = meta.get("namespace")
-    name = meta.get("name", "")
+    namespace = meta(obj).get("namespace")
+    name = meta(obj).get("name", "")
     return f"{obj.get('kind', '')}/{namespace}/{name}" if namespace else f"{obj.get('kind')}/{name}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from charon.policy._pods import meta
 from charon.policy._spec import effective_dns
 from charon.policy.context import Context
 from charon.policy.registry import Issue, rule
@@ -22,7 +23,7 @@ _SECRET_KINDS = frozenset({"Secret", "ExternalSecret", "SealedSecret"})
 def _compiled_secrets(ctx: Context) -> set[tuple[str, str]]:
     """(name, namespace) of every Secret-producing object the compiler wrote."""
     return {
-        (str(o["metadata"].get("name")), str(o["metadata"].get("namespace", "")))
+        (str(meta(o).get("name")), str(meta(o).get("namespace", "")))
         for o in ctx.objects
         if o.get("kind") in _SECRET_KINDS
     }

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from charon.compile.model import K8sObject
-from charon.policy._pods import object_key
+from charon.policy._pods import meta, object_key
 from charon.policy.context import Context
 from charon.policy.registry import Issue, rule
 from charon.spec.models import BackupSpec, Sensitivity
@@ -21,7 +21,7 @@ __all__ = ["backup_required", "pvc_storage_class", "sensitive_encrypted"]
 def _claims(obj: K8sObject) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(claim name, field path of its spec, claim spec) for PVCs and volumeClaimTemplates."""
     if obj.get("kind") == "PersistentVolumeClaim":
-        yield str(obj["metadata"]["name"]), "spec", obj.get("spec") or {}
+        yield str(meta(obj).get("name", "")), "spec", obj.get("spec") or {}
     elif obj.get("kind") == "StatefulSet":
         for tpl in (obj.get("spec") or {}).get("volumeClaimTemplates") or []:
             name = str((tpl.get("metadata") or {}).get("name", ""))
@@ -127,7 +127,7 @@ def backup_required(ctx: Context) -> Iterator[Issue]:
     cronjobs = {
         ctx.owner(o)
         for o in ctx.objects
-        if o.get("kind") == "CronJob" and "backup" in o["metadata"]["name"]
+        if o.get("kind") == "CronJob" and "backup" in str(meta(o).get("name", ""))
     }
     for name, service in sorted(ctx.platform.services.items()):
         for volume in sorted(_sensitive(ctx, name)):
