@@ -25,6 +25,8 @@ _LABEL_KINDS = frozenset({"Namespace", "Service"})
 #: Kinds whose children append to the name: CronJob -> Job (11 characters), StatefulSet ->
 #: the controller-revision-hash label value on its pods (11 characters).
 _SHORT_KINDS = {"CronJob": 52, "StatefulSet": 52}
+#: RBAC names only need to be path segments (``system:auth-delegator`` is valid).
+_PATH_SEGMENT_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
 
 
 @lru_cache(maxsize=4096)
@@ -38,6 +40,9 @@ def _subdomain(name: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _name_problem(kind: str, name: str) -> str | None:
+    if kind in _PATH_SEGMENT_KINDS:
+        bad = not name or name in (".", "..") or "/" in name or "%" in name
+        return "is not a valid path segment (no '/', '%', '.' or '..')" if bad else None
     if kind in _LABEL_KINDS and not (len(name) <= 63 and _LABEL.match(name)):
         return "is not a DNS-1123 label (lower-case alphanumerics and '-', at most 63)"
     if not _subdomain(name):

@@ -65,3 +65,13 @@ def test_ingress_hosts_collide() -> None:
 
 def test_distinct_hosts_pass() -> None:
     assert run(rule="unique-hostnames") == []
+
+
+def test_rbac_names_may_contain_colons_but_not_slashes() -> None:
+    def role(name: str) -> dict:
+        meta = {"name": name, "namespace": "apps"}
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta}
+
+    assert run(objects=[*clean_objects(), role("charon:owner")], rule="dns1123-names") == []
+    found = run(objects=[*clean_objects(), role("a/b")], rule="dns1123-names")
+    assert [f.object for f in found] == ["Role/apps/a/b"]
