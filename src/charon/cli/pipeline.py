@@ -66,7 +66,7 @@ def _optional(module: str, name: str) -> Any:
 def _fallback_load(path: Path) -> Loaded:
     """Plain YAML + pydantic, used only until ``charon.spec.load`` exists (no positions)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except OSError as exc:
         raise SpecError([SpecIssue(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]) from exc
     except yaml.YAMLError as exc:

@@ -1,0 +1,141 @@
+"""A fast path that writes exactly the bytes ``yaml.CSafeDumper`` would, for the common objects.
+
+PyYAML's representer is pure Python and builds a node graph that libyaml then walks; for the
+thousands of small objects of a platform that is most of render's time. Almost every object is
+block mappings and sequences of short, single-line scalars, whose YAML is fully determined by a
+few rules, so this module emits those directly. It is not a second dialect: a scalar is written
+plain only when libyaml would (same characters allowed, same resolver deciding that it would not
+read back as a bool, int, null, float or timestamp), any other string is rendered once by the real
+dumper and cached, and anything unusual (multi-line text, floats, sequences of sequences, long
+keys) raises :class:`Fallback` so the caller dumps the object with ``CSafeDumper`` itself. Tests
+compare both paths byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+from yaml.resolver import Resolver
+
+__all__ = ["Fallback", "fast_dump"]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Characters a plain scalar of ours may hold; the first may not be a YAML indicator ('-', ':' ...).
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:=+@ -]*")
+#: libyaml turns a simple key longer than this into an explicit ``? key`` entry.
+_MAX_KEY = 128
+#: Far below the dumper's line width, so libyaml never folds a scalar we write on one line.
+_MAX_SCALAR = 1000
+
+_RESOLVER = Resolver()
+_plain_cache: dict[str, bool] = {}
+_quoted_cache: dict[str, str] = {}
+
+
+class Fallback(Exception):
+    """The object holds something only the real dumper should write."""
+
+
+def _reads_back_as_str(text: str) -> bool:
+    """The dumper's own test: would ``text`` written plain load as a string (not 'true', '8')?"""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == _STR_TAG)
+
+
+def _is_plain(text: str) -> bool:
+    ok = _plain_cache.get(text)
+    if ok is None:
+        ok = (
+            len(text) < _MAX_SCALAR
+            and _PLAIN.fullmatch(text) is not None
+            and ": " not in text
+            and "  " not in text
+            and not text.endswith((":", " "))
+            and not text.startswith("...")
+            and _reads_back_as_str(text)
+        )
+        _plain_cache[text] = ok
+    return ok
+
+
+def _quoted(text: str, dump_one: Callable[[Any], bytes]) -> str:
+    """How the real dumper writes a one-line string that cannot be plain ('0', '*.x', '')."""
+    rendered = _quoted_cache.get(text)
+    if rendered is None:
+        if "\n" in text or "\r" in text or len(text) >= _MAX_SCALAR:
+            raise Fallback
+        line = dump_one({"k": text}).decode("utf-8")
+        if not line.startswith("k: ") or line.count("\n") != 1:
+            raise Fallback
+        rendered = _quoted_cache[text] = line[3:-1]
+    return rendered
+
+
+class _Emitter:
+    def __init__(self, dump_one: Callable[[Any], bytes]) -> None:
+        self.dump_one = dump_one
+        self.out: list[str] = []
+
+    def scalar(self, value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return value if _is_plain(value) else _quoted(value, self.dump_one)
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is int:
+            return str(value)
+        if value is None:
+            return "null"
+        raise Fallback
+
+    def mapping(self, data: dict[Any, Any], indent: str, first: str | None = None) -> None:
+        out = self.out
+        for key in sorted(data):
+            if type(key) is not str or len(key) > _MAX_KEY or not _is_plain(key):
+                raise Fallback
+            head = indent if first is None else first
+            first = None
+            value = data[key]
+            kind = type(value)
+            if kind is dict:
+                if value:
+                    out.append(f"{head}{key}:\n")
+                    self.mapping(value, indent + "  ")
+                else:
+                    out.append(f"{head}{key}: {{}}\n")
+            elif kind is list:
+                if value:
+                    out.append(f"{head}{key}:\n")
+                    self.sequence(value, indent)  # libyaml does not indent a mapping's list
+                else:
+                    out.append(f"{head}{key}: []\n")
+            else:
+                out.append(f"{head}{key}: {self.scalar(value)}\n")
+
+    def sequence(self, items: list[Any], indent: str) -> None:
+        dash = indent + "- "
+        for value in items:
+            kind = type(value)
+            if kind is dict:
+                if value:
+                    self.mapping(value, indent + "  ", first=dash)
+                else:
+                    self.out.append(dash + "{}\n")
+            elif kind is list:
+                if value:
+                    raise Fallback
+                self.out.append(dash + "[]\n")
+            else:
+                self.out.append(f"{dash}{self.scalar(value)}\n")
+
+
+def fast_dump(data: dict[str, Any], dump_one: Callable[[Any], bytes]) -> bytes:
+    """``data`` as ``dump_one`` (the real dumper) would write it, or raise Fallback."""
+    if type(data) is not dict or not data:
+        raise Fallback
+    emitter = _Emitter(dump_one)
+    emitter.mapping(data, "")
+    return "".join(emitter.out).encode("utf-8")
