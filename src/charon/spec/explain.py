@@ -125,7 +125,7 @@ def _choices(err: ErrorDetails, at: Located) -> Explained:
     if len(options) == 1:
         return f"must be '{options[0]}', not {show(value)}", f"write `{at.alias}: {options[0]}`"
     message = f"{show(value)} is not one of: {', '.join(options)}"
-    guess = did_you_mean(str(value), options) if isinstance(value, str) else None
+    guess = did_you_mean(value, options, cutoff=0.75) if isinstance(value, str) else None
     return message, f"did you mean '{guess}'?" if guess else f"use one of: {', '.join(options)}"
 
 

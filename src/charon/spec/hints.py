@@ -113,14 +113,29 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """The allowed word a misspelling most likely meant, if any is close."""
+def _shared_prefix(a: str, b: str) -> int:
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The allowed word a misspelling most likely meant, if any is close.
+
+    Values use a higher ``cutoff`` than keys: suggesting ``scratch`` for ``secret`` would steer a
+    sensitive volume onto throwaway storage, while a wrong key suggestion is merely unhelpful.
+    """
     options = list(choices)
     for option in options:
         if option.lower() == word.lower() or option.lower() == word.lower().replace("_", ""):
             return option
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return close[0] if close else None
+    close = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
+    if close:
+        return close[0]
+    # 'retain' → 'retention': difflib's ratio punishes a long tail; a shared stem is telling
+    stems = [(_shared_prefix(word, o), o) for o in options]
+    best, option = max(stems, default=(0, ""))
+    return option if best >= 3 and best * 2 >= min(len(word), len(option)) else None
 
 
 def example_for(alias: str, annotation: Any) -> str:

@@ -64,12 +64,13 @@ def load(path: Path | str) -> LoadedPlatform:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
         raise SpecError(
             [
                 SpecIssue(
                     name,
                     line,
-                    0,
+                    column,
                     "",
                     f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                     "save the file as UTF-8",

@@ -68,6 +68,17 @@ class PositionMap:
         span = self.spans.get(path)
         return None if span is None else (span[2], span[3])
 
+    def point(self, path: str) -> tuple[int, int] | None:
+        """Where to point for a problem with the value at ``path``.
+
+        The value itself, unless it is a block mapping or list starting on a later line than its
+        key: then the key, which is the line a reader connects with the value.
+        """
+        span = self.spans.get(path)
+        if span is None:
+            return None
+        return (span[0], span[1]) if 0 < span[0] < span[2] else (span[2], span[3])
+
     def key(self, path: str) -> tuple[int, int] | None:
         """Where the key of ``path`` starts; the value's position for list items and the root."""
         span = self.spans.get(path)

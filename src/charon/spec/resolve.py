@@ -31,6 +31,7 @@ class Reference:
     targets: Callable[[Platform], Collection[str]]
     noun: str
     declare: str  # how to declare a missing one
+    not_self: bool = False  # the value may not name the entry it is written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("categories.*.tier", lambda p: {*BUILTIN_TIERS, *p.tiers}, "tier",
               f"use a built-in tier ({', '.join(BUILTIN_TIERS)}) or declare it under `tiers:`"),
     Reference("services.*.dependsOn.*", lambda p: p.services, "service",
-              "declare the service under `services:` or remove the dependency"),
+              "declare the service under `services:` or remove the dependency", not_self=True),
     Reference("services.*.secretEnv.*.secret", lambda p: p.secrets, "secret",
               "declare it under `secrets:` with its source"),
 )  # fmt: skip
@@ -117,16 +118,17 @@ def _reference_issues(platform: Platform) -> Iterator[tuple[str, str, str]]:
     for ref in REFERENCES:
         targets = ref.targets(platform)
         for path, value in walk(platform, ref.pattern):
-            if value in targets:
-                continue
-            if ref.noun == "service" and path.startswith(f"services.{value}.dependsOn"):
+            if ref.not_self and value == path.split(".")[1]:
+                field = ref.pattern.split(".")[2]
                 yield (
                     path,
-                    f"service '{value}' depends on itself",
-                    f"remove '{value}' from dependsOn",
+                    f"{ref.noun} '{value}' refers to itself",
+                    f"remove '{value}' from {field}",
                 )
                 continue
-            guess = did_you_mean(value, targets)
+            if value in targets:
+                continue
+            guess = did_you_mean(value, targets, cutoff=0.75)
             fix = f"did you mean '{guess}'?" if guess else ref.declare
             yield path, f"unknown {ref.noun} '{value}'", fix
 
@@ -180,7 +182,7 @@ def _secret_env_issues(platform: Platform) -> Iterator[tuple[str, str, str]]:
                     f"declare a secret in namespace '{svc.category}' and reference that one",
                 )
             if secret.keys and ref.key not in secret.keys:
-                guess = did_you_mean(ref.key, secret.keys)
+                guess = did_you_mean(ref.key, secret.keys, cutoff=0.75)
                 yield (
                     f"{path}.key",
                     f"secret '{ref.secret}' has no key '{ref.key}' (it declares: "
@@ -194,11 +196,11 @@ def _headscale_issues(platform: Platform) -> Iterator[tuple[str, str, str]]:
     public = sorted(n for n, s in platform.services.items() if s.exposure.value == "public")
     service = platform.vpn.headscale.service
     if public and service not in platform.services:
-        guess = did_you_mean(service, platform.services)
+        guess = did_you_mean(service, platform.services, cutoff=0.75)
         yield (
             "vpn.headscale.service",
-            f"vpn.headscale.service '{service}' is not a declared service (public exposure is "
-            f"for the enrollment endpoint, and {', '.join(public)} is public)",
+            f"'{service}' is not a declared service; public exposure is only for the Headscale "
+            f"enrollment endpoint (public here: {', '.join(public)})",
             f"did you mean '{guess}'?"
             if guess
             else "declare the Headscale service under `services:` with `exposure: public`",
@@ -220,6 +222,6 @@ def check_references(platform: Platform, positions: PositionMap, filename: str) 
     issues = []
     for check in _CHECKS:
         for path, message, fix in check(platform):
-            line, column = positions.value(path) or positions.locate(path) or (0, 0)
+            line, column = positions.point(path) or positions.locate(path) or (0, 0)
             issues.append(SpecIssue(filename, line, column, path, message, fix))
     return issues

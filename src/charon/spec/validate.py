@@ -66,7 +66,7 @@ def _value_at(data: Any, parts: tuple[PathPart, ...]) -> Any:
 
 
 def _where(positions: PositionMap, path: str, *, key: bool) -> tuple[int, int]:
-    found = (positions.key if key else positions.value)(path)
+    found = (positions.key if key else positions.point)(path)
     if found is None:
         found = positions.locate(path)
     return found or (0, 0)
