@@ -15,6 +15,7 @@ and at least the kernel's ru_maxrss); the median of --repeat runs is reported. S
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -27,6 +28,10 @@ import time
 from pathlib import Path
 
 import yaml
+
+from charon.cli import pipeline
+from charon.render import render_files
+from charon.render.layout import plan_tree
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -108,10 +113,6 @@ def platform_doc(n: int) -> dict:
 
 def prepare(n: int, work: Path) -> tuple[Path, Path, list[str]]:
     """Write platform.yaml (policy-clean) and objects.json; returns them and any waived rules."""
-    from charon.cli import pipeline
-    from charon.render import render_files
-    from charon.render.layout import plan_tree
-
     doc = platform_doc(n)
     spec_path = work / "platform.yaml"
     waived: list[str] = []
@@ -140,7 +141,7 @@ def prepare(n: int, work: Path) -> tuple[Path, Path, list[str]]:
 # --------------------------------------------------------------------------------------------------
 # the two peers, as scripts (separate processes, so their imports count like charon's do)
 
-FLOOR = '''
+FLOOR = """
 import json, sys
 from pathlib import Path
 import yaml
@@ -152,9 +153,9 @@ for rel, obj in doc["files"].items():
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=True,
                                default_flow_style=False, allow_unicode=True, encoding="utf-8"))
-'''
+"""
 
-CDK8S = '''
+CDK8S = """
 import json, sys
 from pathlib import Path
 from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch
@@ -184,17 +185,21 @@ for rel, obj in doc["files"].items():
         if key not in ("apiVersion", "kind", "metadata"):
             api.add_json_patch(JsonPatch.add("/" + key, value))
 app.synth()
-'''
+"""
 
 
 # --------------------------------------------------------------------------------------------------
 # measuring
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS over ``root`` and its descendants (cdk8s runs node as a child)."""
+def _tree_hwm(root: int, peaks: dict[int, int]) -> None:
+    """Record VmHWM (peak RSS since exec) of ``root`` and its descendants into ``peaks``.
+
+    ru_maxrss is useless here: a forked child inherits the parent's high-water mark, and the
+    parent holds the compiled platform. VmHWM belongs to the exec'd image only.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    hwm: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -204,44 +209,45 @@ def _tree_rss_kb(root: int) -> int:
                 for line in fh:
                     if line.startswith("PPid:"):
                         ppid = int(line.split()[1])
-                    elif line.startswith("VmRSS:"):
+                    elif line.startswith("VmHWM:"):
                         kb = int(line.split()[1])
         except OSError:
             continue
         children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = kb
-    total, todo = 0, [root]
+        hwm[int(entry)] = kb
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        peaks[pid] = max(peaks.get(pid, 0), hwm.get(pid, 0))
         todo += children.get(pid, [])
-    return total
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process run."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + sys, children included) and peak RSS (KiB) of a run."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peaks: dict[int, int] = {}
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            done.wait(0.01)
+            _tree_hwm(proc.pid, peaks)
+            done.wait(0.005)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    # Wait without reaping, so the last sample still sees the finished process's VmHWM.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
+    _tree_hwm(proc.pid, peaks)
+    _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, max(peak, usage.ru_maxrss)
+    return wall, usage.ru_utime + usage.ru_stime, sum(peaks.values())
 
 
 def run_size(n: int, root: Path, repeat: int, with_cdk8s: bool) -> dict:
@@ -261,13 +267,14 @@ def run_size(n: int, root: Path, repeat: int, with_cdk8s: bool) -> dict:
     n_objects = json.loads(objects.read_text())["files"]
     results["files"] = len(n_objects)
     for name, cmd in cmds.items():
-        walls, rsss = [], []
+        walls, cpus, rsss = [], [], []
         for _ in range(repeat if name != "cdk8s" or n <= 500 else 1):
             shutil.rmtree(work / f"out-{name}", ignore_errors=True)
-            wall, rss = measure(cmd, work)
+            wall, cpu, rss = measure(cmd, work)
             walls.append(wall)
+            cpus.append(cpu)
             rsss.append(rss)
-        results[name] = (statistics.median(walls), max(rsss))
+        results[name] = (statistics.median(walls), statistics.median(cpus), max(rsss))
     return results
 
 
@@ -282,13 +289,12 @@ def main() -> int:
     sizes = [10, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else args.repeat
     with_cdk8s = not args.no_cdk8s
-    if with_cdk8s:
-        import importlib.util
-
-        if importlib.util.find_spec("cdk8s") is None:
-            print("cdk8s is not installed (pip install -c requirements.lock -e '.[bench]'); "
-                  "skipping it", file=sys.stderr)
-            with_cdk8s = False
+    if with_cdk8s and importlib.util.find_spec("cdk8s") is None:
+        print(
+            "cdk8s is not installed (pip install -c requirements.lock -e '.[bench]'); skipping it",
+            file=sys.stderr,
+        )
+        with_cdk8s = False
     root = Path(tempfile.mkdtemp(prefix="charon-bench-")) if args.keep is None else args.keep
     rows = []
     try:
@@ -305,21 +311,21 @@ def main() -> int:
 
 
 def print_row(row: dict, header: bool) -> None:
+    peers = ("charon", "cdk8s", "floor")
     if header:
-        print(
-            f"{'N':>5} {'files':>6} | {'charon s':>8} {'MiB':>5} | {'cdk8s s':>8} {'MiB':>5} | "
-            f"{'floor s':>8} {'MiB':>5} | {'cdk8s/charon':>12} {'charon/floor':>12}"
+        cols = " | ".join(f"{p + ' wall':>12} {'cpu':>6} {'MiB':>5}" for p in peers)
+        print(f"{'N':>5} {'files':>6} | {cols} | {'cdk8s/charon':>13} | {'charon/floor':>13}")
+        print(f"{'':>12} | {'':>56} | {'wall':>6} {'cpu':>6} | {'wall':>6} {'cpu':>6}")
+    cells = []
+    for p in peers:
+        r = row.get(p)
+        cells.append(
+            f"{r[0]:12.2f} {r[1]:6.2f} {r[2] / 1024:5.0f}" if r else f"{'-':>12} {'-':>6} {'-':>5}"
         )
-    c_wall, c_rss = row["charon"]
-    f_wall, f_rss = row["floor"]
-    k = row.get("cdk8s")
-    k_text = f"{k[0]:8.2f} {k[1] / 1024:5.0f}" if k else f"{'-':>8} {'-':>5}"
-    ratio_k = f"{k[0] / c_wall:11.1f}x" if k else f"{'-':>12}"
-    print(
-        f"{row['n']:>5} {row['files']:>6} | {c_wall:8.2f} {c_rss / 1024:5.0f} | {k_text} | "
-        f"{f_wall:8.2f} {f_rss / 1024:5.0f} | {ratio_k} {c_wall / f_wall:11.2f}x",
-        flush=True,
-    )
+    c, k, f = row["charon"], row.get("cdk8s"), row["floor"]
+    vs_k = f"{k[0] / c[0]:5.1f}x {k[1] / c[1]:5.1f}x" if k else f"{'-':>6} {'-':>6}"
+    vs_f = f"{c[0] / f[0]:5.2f}x {c[1] / f[1]:5.2f}x"
+    print(f"{row['n']:>5} {row['files']:>6} | {' | '.join(cells)} | {vs_k} | {vs_f}", flush=True)
 
 
 if __name__ == "__main__":
