@@ -88,13 +88,13 @@ class PositionMap:
 
     def nearest(self, path: str) -> str | None:
         """The path itself or its nearest ancestor that the file spells out."""
-        candidates = [path] if "_" not in path else [path, _camel_path(path)]
-        for start in candidates:
-            current: str | None = start
-            while current is not None:
-                if current in self.spans:
-                    return current
-                current = parent_path(current)
+        if path in self.spans:
+            return path
+        current: str | None = _camel_path(path) if "_" in path else path
+        while current is not None:
+            if current in self.spans:
+                return current
+            current = parent_path(current)
         return None
 
     def locate(self, path: str) -> tuple[int, int] | None:
