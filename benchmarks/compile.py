@@ -158,10 +158,11 @@ for rel, obj in doc["files"].items():
 CDK8S = """
 import json, sys
 from pathlib import Path
-from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch
+from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch, YamlOutputType
 
 doc = json.loads(Path(sys.argv[1]).read_text())
-app = App(outdir=sys.argv[2])
+# One folder per chart (unit), one file per object: the layout charon and the floor write.
+app = App(outdir=sys.argv[2], yaml_output_type=YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE)
 charts = {}
 for rel, obj in doc["files"].items():
     if not rel.startswith("units/") or rel.endswith("/kustomization.yaml"):

