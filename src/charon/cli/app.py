@@ -148,3 +148,8 @@ def schema() -> None:
 def version() -> None:
     """Print the charon version."""
     typer.echo(f"charon {__version__}")
+
+
+from charon.cli import cluster_cmds  # noqa: E402 - registers onto the app defined above
+
+cluster_cmds.register(app)
