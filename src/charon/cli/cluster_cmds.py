@@ -9,12 +9,12 @@ policy); ``charon diff`` follows ``kubectl diff``: 0 no change, 1 changes, 2 err
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from charon.cli.app import FileArg, Output, OutputOpt
 from charon.errors import CharonError, PolicyError
 
 if TYPE_CHECKING:
@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
+
+class Output(StrEnum):
+    text = "text"
+    json = "json"
+
+
+# Declared here, not imported from charon.cli.app, which imports this module to register it.
+FileArg = Annotated[Path, typer.Argument(help="The platform description (YAML).", dir_okay=False)]
+OutputOpt = Annotated[
+    Output, typer.Option("--output", help="text (for people) or json (for CI and tools).")
+]
 KubeconfigOpt = Annotated[
     Path | None,
     typer.Option(
