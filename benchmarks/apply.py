@@ -1,0 +1,111 @@
+"""Cold apply and no-op re-apply of a 200-service platform: `charon apply` vs `kubectl apply
+--server-side`, on fresh real control planes, in one run.
+
+The platform is the one benchmarks/compile.py generates. Both tools get the same objects: charon
+compiles platform.yaml itself; kubectl reads the compiled objects written as rendered files, the
+cluster definitions (namespaces, priority classes) first so kubectl's file order works. Each tool
+gets its own fresh control plane (etcd + kube-apiserver, no controllers: this measures the apply)
+with the same pinned CRDs installed beforehand. Both run as separate processes, timed
+wall-clock; writes are counted from the API server's audit log (create/update/patch/delete
+requests that are not dry runs, by the admin user).
+
+    .venv/bin/python benchmarks/apply.py [--services 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
+
+from compile import prepare  # noqa: E402  (benchmarks/compile.py: the generated platform)
+
+from charon.cli import pipeline  # noqa: E402
+from charon.cluster.ordering import is_cluster_definition  # noqa: E402
+from peers import cache_dir  # noqa: E402
+from peers.kube import ControlPlane  # noqa: E402
+
+
+def writes(cp: ControlPlane, marker: str) -> int:
+    return sum(1 for e in cp.mutating_requests(marker) if "dryRun=" not in e.get("requestURI", ""))
+
+
+def install_crds(cp: ControlPlane) -> None:
+    dirs = sorted(p for p in (cache_dir() / "testbed" / "crds").glob("*-v*") if p.is_dir())
+    args = ["apply", "--server-side", "--force-conflicts", "--field-manager=bench-setup"]
+    for d in dirs:
+        args += ["-f", str(d)]
+    cp.kubectl(*args)
+    cp.kubectl("wait", "--for=condition=Established", "--timeout=120s", "crd", "--all")
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def run_tool(name: str, root: Path, cmd: list[str]) -> dict[str, float | int | str]:
+    cp = ControlPlane(root / name, with_workloads=False)
+    cp.start()
+    try:
+        install_crds(cp)
+        full = [a.replace("{kubeconfig}", str(cp.kubeconfig)) for a in cmd]
+        marker = cp.audit_marker()
+        cold = timed(full)
+        cold_writes = writes(cp, marker)
+        marker = cp.audit_marker()
+        noop = timed(full)
+        return {"tool": name, "cold_s": cold, "cold_writes": cold_writes, "noop_s": noop,
+                "noop_writes": writes(cp, marker)}  # fmt: skip
+    finally:
+        cp.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=200)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="charon-bench-apply-"))
+    (root / "charon").mkdir()
+    (root / "kubectl").mkdir()
+    spec, _objects, waived = prepare(args.services, root)
+    compiled = pipeline.check_file(spec).compiled
+    objects = compiled.objects()
+    rendered = root / "rendered"
+    rendered.mkdir()
+    first = [o for o in objects if is_cluster_definition(o)]
+    rest = [o for o in objects if not is_cluster_definition(o)]
+    for name, batch in (("00-definitions.yaml", first), ("10-objects.yaml", rest)):
+        (rendered / name).write_text("".join("---\n" + json.dumps(o) + "\n" for o in batch))
+    kubectl = str(cache_dir() / "testbed" / "bin" / "kubectl")
+    results = [
+        run_tool("charon", root, [sys.executable, "-m", "charon", "apply", str(spec),
+                                  "--kubeconfig", "{kubeconfig}", "--no-wait"]),
+        run_tool("kubectl", root, [kubectl, "--kubeconfig={kubeconfig}", "apply",
+                                   "--server-side", "--field-manager=bench", "-f", str(rendered)]),
+    ]  # fmt: skip
+    print(f"{args.services} services, {len(objects)} objects"
+          + (f" (waived for the benchmark: {', '.join(waived)})" if waived else ""))  # fmt: skip
+    print(f"{'tool':<8} {'cold s':>8} {'cold writes':>12} {'no-op s':>8} {'no-op writes':>13}")
+    for r in results:
+        print(f"{r['tool']:<8} {r['cold_s']:>8.2f} {r['cold_writes']:>12} {r['noop_s']:>8.2f} "
+              f"{r['noop_writes']:>13}")  # fmt: skip
+    ours, theirs = results
+    print(f"cold: charon is {float(theirs['cold_s']) / float(ours['cold_s']):.2f}x kubectl "
+          "(target >= 3x); no-op writes: charon "
+          f"{ours['noop_writes']}, kubectl {theirs['noop_writes']} (target 0)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
