@@ -93,7 +93,9 @@ class ProgressDisplay:
             self.progress.stop()
 
     def _say(self, text: str) -> None:
-        (self.progress.console if self.live else self.console).print(text, highlight=False)
+        (self.progress.console if self.live else self.console).print(
+            text, highlight=False, soft_wrap=True
+        )
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StageStarted):
