@@ -1,0 +1,115 @@
+"""Real Tailscale nodes join real Headscale servers through keys made with the REST API.
+
+Covers both API dialects the lifecycle agent speaks: 0.26+ (pre-auth key ``user`` is the numeric
+id, as a string) and pre-0.26 (``user`` is the name; expire by ``{user, key}``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from peers.vpn import HeadscaleServer, TailnetNode
+
+TAILNET_V4 = ipaddress.ip_network("100.64.0.0/10")
+
+
+def _expiry(hours: float = 1) -> str:
+    return (datetime.now(UTC) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _create_key(server: HeadscaleServer, user: str, *, reusable: bool = False) -> dict[str, Any]:
+    body = {"user": user, "reusable": reusable, "ephemeral": False, "expiration": _expiry()}
+    with server.api() as client:
+        response = client.post("/preauthkey", json=body)
+    assert response.status_code == 200, response.text
+    key: dict[str, Any] = response.json()["preAuthKey"]
+    return key
+
+
+def _v4(node: TailnetNode) -> str:
+    addresses = [ipaddress.ip_address(ip) for ip in node.ips()]
+    v4 = [str(ip) for ip in addresses if ip.version == 4]
+    assert len(v4) == 1 and ipaddress.ip_address(v4[0]) in TAILNET_V4, addresses
+    return v4[0]
+
+
+def _listed(server: HeadscaleServer, hostname: str) -> dict[str, Any]:
+    matches = [n for n in server.nodes() if hostname in (n.get("givenName"), n.get("name"))]
+    assert len(matches) == 1, [n.get("givenName") for n in server.nodes()]
+    return matches[0]
+
+
+def test_node_joins_headscale_with_an_id_based_rest_key(
+    headscale: HeadscaleServer, tailnet_node: Callable[..., TailnetNode]
+) -> None:
+    key = _create_key(headscale, str(headscale.user_id))
+    assert int(key["user"]["id"]) == headscale.user_id
+
+    node = tailnet_node("charon-join", key["key"])
+    address = _v4(node)
+    listed = _listed(headscale, "charon-join")
+    assert address in listed["ipAddresses"]
+    assert listed["user"]["name"] == headscale.user
+
+
+def test_headscale_rejects_a_name_as_the_key_user(headscale: HeadscaleServer) -> None:
+    body = {"user": headscale.user, "reusable": False, "expiration": _expiry()}
+    with headscale.api() as client:
+        response = client.post("/preauthkey", json=body)
+    assert response.status_code >= 400
+
+
+def test_rest_api_refuses_a_wrong_api_key(headscale: HeadscaleServer) -> None:
+    with headscale.api() as client:
+        response = client.get("/node", headers={"Authorization": "Bearer hskey-api-not-a-key"})
+    assert response.status_code == 401
+
+
+def test_two_nodes_reach_each_other_through_the_mesh(
+    headscale: HeadscaleServer, tailnet_node: Callable[..., TailnetNode]
+) -> None:
+    key = _create_key(headscale, str(headscale.user_id), reusable=True)["key"]
+    first = tailnet_node("charon-mesh-a", key)
+    second = tailnet_node("charon-mesh-b", key)
+    target = _v4(second)
+    assert _v4(first) != target
+    reply = first.cli("ping", "--c=20", "--timeout=3s", target, timeout=120)
+    assert "pong from charon-mesh-b" in reply
+
+
+def test_headscale_restart_keeps_nodes_and_keys(
+    headscale: HeadscaleServer, tailnet_node: Callable[..., TailnetNode]
+) -> None:
+    key = _create_key(headscale, str(headscale.user_id))
+    node = tailnet_node("charon-durable", key["key"])
+    address = _v4(node)
+    headscale.stop()
+    headscale.start()
+    assert address in _listed(headscale, "charon-durable")["ipAddresses"]
+
+
+def test_legacy_node_joins_with_a_name_based_rest_key(
+    headscale_legacy: HeadscaleServer, tailnet_node: Callable[..., TailnetNode]
+) -> None:
+    key = _create_key(headscale_legacy, headscale_legacy.user)
+    assert key["user"] == headscale_legacy.user
+
+    node = tailnet_node("charon-legacy", key["key"], server=headscale_legacy)
+    address = _v4(node)
+    assert address in _listed(headscale_legacy, "charon-legacy")["ipAddresses"]
+
+
+def test_legacy_expires_a_key_by_user_and_key(headscale_legacy: HeadscaleServer) -> None:
+    key = _create_key(headscale_legacy, headscale_legacy.user, reusable=True)
+    with headscale_legacy.api() as client:
+        expired = client.post(
+            "/preauthkey/expire", json={"user": headscale_legacy.user, "key": key["key"]}
+        )
+        assert expired.status_code == 200, expired.text
+        listed = client.get("/preauthkey", params={"user": headscale_legacy.user})
+    assert listed.status_code == 200, listed.text
+    (entry,) = [k for k in listed.json()["preAuthKeys"] if k["id"] == key["id"]]
+    assert datetime.fromisoformat(entry["expiration"]) <= datetime.now(UTC)
