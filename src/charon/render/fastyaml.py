@@ -2,13 +2,13 @@
 
 PyYAML's representer is pure Python and builds a node graph that libyaml then walks; for the
 thousands of small objects of a platform that is most of render's time. Almost every object is
-block mappings and sequences of short, single-line scalars, whose YAML is fully determined by a
-few rules, so this module emits those directly. It is not a second dialect: a scalar is written
-plain only when libyaml would (same characters allowed, same resolver deciding that it would not
-read back as a bool, int, null, float or timestamp), any other string is rendered once by the real
-dumper and cached, and anything unusual (multi-line text, floats, sequences of sequences, long
-keys) raises :class:`Fallback` so the caller dumps the object with ``CSafeDumper`` itself. Tests
-compare both paths byte for byte.
+block mappings and sequences of short scalars, whose YAML is fully determined by a few rules, so
+this module emits those directly. It is not a second dialect: a scalar is written plain only when
+libyaml would (same characters allowed, same resolver deciding that it would not read back as a
+bool, int, null, float or timestamp); any other string is rendered once by the real dumper and
+cached (multi-line mapping values too, then re-indented); anything unusual (floats, multi-line
+list items, sequences of sequences, long keys) raises :class:`Fallback` so the caller dumps the
+object with ``CSafeDumper`` itself. Tests compare both paths byte for byte.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _MAX_SCALAR = 1000
 _RESOLVER = Resolver()
 _plain_cache: dict[str, bool] = {}
 _quoted_cache: dict[str, str] = {}
+_literal_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 class Fallback(Exception):
@@ -74,6 +75,26 @@ def _quoted(text: str, dump_one: Callable[[Any], bytes]) -> str:
     return rendered
 
 
+def _literal(text: str, dump_one: Callable[[Any], bytes]) -> tuple[str, tuple[str, ...]]:
+    """A multi-line mapping value as the real dumper writes it: header and unindented lines.
+
+    libyaml indents a block scalar's lines by the mapping's indent plus two and writes empty
+    lines bare, so the rendering at the top level re-indents exactly to any depth. Text that
+    cannot be a literal block (the dumper chose a quoted, folded scalar) falls back.
+    """
+    cached = _literal_cache.get(text)
+    if cached is None:
+        rendered = dump_one({"k": text}).decode("utf-8")
+        head, _, body = rendered.partition("\n")
+        if not head.startswith("k: |"):
+            raise Fallback
+        lines = body.split("\n")
+        if lines[-1] != "" or any(line and not line.startswith("  ") for line in lines[:-1]):
+            raise Fallback
+        cached = _literal_cache[text] = (head[3:], tuple(line[2:] for line in lines[:-1]))
+    return cached
+
+
 class _Emitter:
     def __init__(self, dump_one: Callable[[Any], bytes]) -> None:
         self.dump_one = dump_one
@@ -112,6 +133,11 @@ class _Emitter:
                     self.sequence(value, indent)  # libyaml does not indent a mapping's list
                 else:
                     out.append(f"{head}{key}: []\n")
+            elif kind is str and "\n" in value:
+                header, lines = _literal(value, self.dump_one)
+                inner = indent + "  "
+                out.append(f"{head}{key}: {header}\n")
+                out.extend(f"{inner}{line}\n" if line else "\n" for line in lines)
             else:
                 out.append(f"{head}{key}: {self.scalar(value)}\n")
 

@@ -116,8 +116,36 @@ def test_other_scalars_and_shapes(value: object) -> None:
 def test_the_fast_path_is_taken_for_ordinary_objects() -> None:
     obj = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "labels": {}}}
     assert fast_dump(obj, dump_c) == dump_c(obj)
+    config = {"data": {"nginx.conf": "a\nb\n"}, "spec": {"x": [{"script": "set -e\n\nrun\n"}]}}
+    assert fast_dump(config, dump_c) == dump_c(config)
     with pytest.raises(Fallback):
-        fast_dump({"data": {"nginx.conf": "a\nb\n"}}, dump_c)
+        fast_dump({"args": ["sh", "line\nbreak"]}, dump_c)
+    with pytest.raises(Fallback):
+        fast_dump({"ratio": 0.5}, dump_c)
+
+
+MULTILINE = [
+    "a\nb\n",
+    "a\nb",
+    "a\nb\n\n\n",
+    "\nleading break\n",
+    "  indented first\nsecond\n",
+    "trailing space \nx\n",
+    "tab\tinside\n\tindented\n",
+    "é unicode\n✓\n",
+    "\n",
+    "\n\n",
+    "x\n  deeper\n    deepest\n",
+    "# comment\n- item\nkey: value\n",
+]
+
+
+@pytest.mark.parametrize("text", MULTILINE)
+def test_multiline_values_at_every_depth(text: str) -> None:
+    _same({"v": text})
+    _same({"a": {"b": {"c": text}}})
+    _same({"items": [{"v": text, "w": "x"}, {"n": {"v": text}}]})
+    _same({"items": [text]})
 
 
 def test_every_sample_object_matches() -> None:
