@@ -6,8 +6,8 @@ block mappings and sequences of short scalars, whose YAML is fully determined by
 this module emits those directly. It is not a second dialect: a scalar is written plain only when
 libyaml would (same characters allowed, same resolver deciding that it would not read back as a
 bool, int, null, float or timestamp); any other string is rendered once by the real dumper and
-cached (multi-line mapping values too, then re-indented); anything unusual (floats, multi-line
-list items, sequences of sequences, long keys) raises :class:`Fallback` so the caller dumps the
+cached (multi-line text too, then re-indented); anything unusual (floats, sequences of
+sequences, keys over 128 characters) raises :class:`Fallback` so the caller dumps the
 object with ``CSafeDumper`` itself. Tests compare both paths byte for byte.
 """
 
@@ -134,12 +134,16 @@ class _Emitter:
                 else:
                     out.append(f"{head}{key}: []\n")
             elif kind is str and "\n" in value:
-                header, lines = _literal(value, self.dump_one)
-                inner = indent + "  "
-                out.append(f"{head}{key}: {header}\n")
-                out.extend(f"{inner}{line}\n" if line else "\n" for line in lines)
+                self.literal(f"{head}{key}: ", value, indent)
             else:
                 out.append(f"{head}{key}: {self.scalar(value)}\n")
+
+    def literal(self, lead: str, text: str, indent: str) -> None:
+        """A block scalar after ``lead`` (``key: `` or ``- ``); its lines go two deeper."""
+        header, lines = _literal(text, self.dump_one)
+        inner = indent + "  "
+        self.out.append(f"{lead}{header}\n")
+        self.out.extend(f"{inner}{line}\n" if line else "\n" for line in lines)
 
     def sequence(self, items: list[Any], indent: str) -> None:
         dash = indent + "- "
@@ -154,6 +158,8 @@ class _Emitter:
                 if value:
                     raise Fallback
                 self.out.append(dash + "[]\n")
+            elif kind is str and "\n" in value:
+                self.literal(dash, value, indent)
             else:
                 self.out.append(f"{dash}{self.scalar(value)}\n")
 

@@ -118,8 +118,10 @@ def test_the_fast_path_is_taken_for_ordinary_objects() -> None:
     assert fast_dump(obj, dump_c) == dump_c(obj)
     config = {"data": {"nginx.conf": "a\nb\n"}, "spec": {"x": [{"script": "set -e\n\nrun\n"}]}}
     assert fast_dump(config, dump_c) == dump_c(config)
+    script = {"args": ["sh", "-c", "set -e\nrun\n"]}
+    assert fast_dump(script, dump_c) == dump_c(script)
     with pytest.raises(Fallback):
-        fast_dump({"args": ["sh", "line\nbreak"]}, dump_c)
+        fast_dump({"matrix": [["a"]]}, dump_c)
     with pytest.raises(Fallback):
         fast_dump({"ratio": 0.5}, dump_c)
 
@@ -146,6 +148,7 @@ def test_multiline_values_at_every_depth(text: str) -> None:
     _same({"a": {"b": {"c": text}}})
     _same({"items": [{"v": text, "w": "x"}, {"n": {"v": text}}]})
     _same({"items": [text]})
+    _same({"a": {"items": [text, {"k": [text]}]}})
 
 
 def test_every_sample_object_matches() -> None:
