@@ -9,13 +9,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_apply_support import REPO, charon, inventory_ids, isolate, live, writes
+from test_apply_support import (
+    REPO,
+    charon,
+    crds_installed,  # noqa: F401 - a fixture
+    inventory_ids,
+    isolate,
+    live,
+    writes,
+)
 
 from charon.cli.pipeline import check_file
 from charon.compile.model import CompiledPlatform, object_id
 from peers.kube import ControlPlane, unique_name
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")]
 
 
 def _variant(tmp_path: Path, suffix: str, drop: str | None = None) -> CompiledPlatform:
@@ -44,7 +52,7 @@ def _edit(compiled: CompiledPlatform, kind: str, edit: object) -> tuple[Compiled
 
 
 def test_a_changed_spec_writes_only_the_changed_objects(
-    control_plane: ControlPlane, crds: list[str], tmp_path: Path,
+    control_plane: ControlPlane, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     compiled = _variant(tmp_path, unique_name("c")[2:9])
@@ -70,7 +78,7 @@ def test_a_changed_spec_writes_only_the_changed_objects(
 
 
 def test_removing_a_service_prunes_exactly_its_objects(
-    control_plane: ControlPlane, crds: list[str], tmp_path: Path,
+    control_plane: ControlPlane, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     suffix = unique_name("p")[2:9]
@@ -106,7 +114,7 @@ def test_removing_a_service_prunes_exactly_its_objects(
 
 
 def test_protected_kinds_are_pruned_only_with_the_flag(
-    control_plane: ControlPlane, crds: list[str], tmp_path: Path,
+    control_plane: ControlPlane, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     suffix = unique_name("d")[2:9]

@@ -10,12 +10,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_apply_support import EXAMPLES, charon, dry_runs, example, inventory_ids, writes
+from test_apply_support import (
+    EXAMPLES,
+    charon,
+    crds_installed,  # noqa: F401 - a fixture
+    dry_runs,
+    example,
+    inventory_ids,
+    writes,
+)
 
 from charon.compile.model import LABEL_PLATFORM, object_id
 from peers.kube import ControlPlane
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")]
 
 
 def _owned(cp: ControlPlane, platform: str, kinds: set[str]) -> dict[str, dict]:
@@ -26,7 +34,7 @@ def _owned(cp: ControlPlane, platform: str, kinds: set[str]) -> dict[str, dict]:
 
 @pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
 def test_cold_apply_creates_everything_and_a_reapply_writes_nothing(
-    name: str, control_plane: ControlPlane, crds: list[str],
+    name: str, control_plane: ControlPlane,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     compiled = example(name)
@@ -70,7 +78,7 @@ def test_cold_apply_creates_everything_and_a_reapply_writes_nothing(
 
 
 def test_plan_prints_stages_as_json(
-    control_plane: ControlPlane, crds: list[str],
+    control_plane: ControlPlane,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     compiled = example("minimal")

@@ -8,7 +8,14 @@ import json
 from typing import Any
 
 import pytest
-from test_apply_support import charon, example, inventory_ids, live, with_unit
+from test_apply_support import (
+    charon,
+    crds_installed,  # noqa: F401 - a fixture
+    example,
+    inventory_ids,
+    live,
+    with_unit,
+)
 
 from charon.cluster import session
 from charon.cluster.events import Event, ObjectDone, Waiting
@@ -17,7 +24,7 @@ from charon.compile.model import LABEL_PLATFORM, CompiledPlatform, Unit, object_
 from charon.errors import ClusterError
 from peers.kube import ControlPlane, unique_name
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")]
 
 
 def _owned_ids(cp: ControlPlane, compiled: CompiledPlatform) -> list[str]:
@@ -28,9 +35,7 @@ def _owned_ids(cp: ControlPlane, compiled: CompiledPlatform) -> list[str]:
     return [object_id(o) for o in json.loads(proc.stdout)["items"]]
 
 
-def test_api_server_stopped_mid_apply_then_rerun_converges(
-    control_plane: ControlPlane, crds: list[str]
-) -> None:
+def test_api_server_stopped_mid_apply_then_rerun_converges(control_plane: ControlPlane) -> None:
     compiled = example("charon")
     target = session.Target(control_plane.kubeconfig)
     done: list[str] = []
@@ -60,7 +65,7 @@ def test_api_server_stopped_mid_apply_then_rerun_converges(
 
 
 def test_a_field_owned_by_another_manager_is_reported_with_its_name(
-    control_plane: ControlPlane, crds: list[str],
+    control_plane: ControlPlane,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     compiled = example("minimal")
@@ -107,7 +112,7 @@ def _namespace(name: str, platform: str) -> dict[str, Any]:
 
 
 def test_an_invalid_object_is_rejected_with_the_api_field_cause(
-    control_plane: ControlPlane, crds: list[str],
+    control_plane: ControlPlane,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     compiled = example("minimal")
@@ -122,9 +127,7 @@ def test_an_invalid_object_is_rejected_with_the_api_field_cause(
     assert live(control_plane, bad) is None
 
 
-def test_waits_follow_kstatus_and_time_out_with_the_reason(
-    control_plane: ControlPlane, crds: list[str]
-) -> None:
+def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: ControlPlane) -> None:
     platform = unique_name("w")
     ns = platform
     ready = _deployment(ns, "ready", 2, platform)

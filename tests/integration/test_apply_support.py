@@ -18,11 +18,27 @@ from charon.cli import cluster_cmds
 from charon.cli.main import main
 from charon.cli.pipeline import check_file
 from charon.compile.model import LABEL_PLATFORM, CompiledPlatform, Unit
+from peers import cache_dir, require
 from peers.kube import ControlPlane, unique_name
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
 _NS_KEYS = frozenset({"namespace", "targetNamespace"})
+
+
+@pytest.fixture(scope="session")
+def crds_installed(control_plane: ControlPlane) -> None:
+    """The pinned CRDs, installed like peers.kube's `crds` fixture but without parsing them:
+    that fixture's yaml.safe_load trips over a `=` scalar in one of the CRD files."""
+    root = cache_dir() / "testbed" / "crds"
+    dirs = sorted(p for p in root.glob("*-v*") if p.is_dir()) if root.is_dir() else []
+    if not dirs:
+        require("crds")
+    args = ["apply", "--server-side", "--force-conflicts", "--field-manager=charon-testbed"]
+    for d in dirs:
+        args += ["-f", str(d)]
+    control_plane.kubectl(*args)
+    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=120s", "crd", "--all")
 
 
 def _rename(value: Any, names: dict[str, str], classes: dict[str, str], platform: str,
