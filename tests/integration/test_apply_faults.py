@@ -32,7 +32,8 @@ def _owned_ids(cp: ControlPlane, compiled: CompiledPlatform) -> list[str]:
                     for o in compiled.objects()})  # fmt: skip
     proc = cp.kubectl("get", ",".join(kinds), "-A", "-l", f"{LABEL_PLATFORM}={compiled.platform}",
                       "-o", "json")  # fmt: skip
-    return [object_id(o) for o in json.loads(proc.stdout)["items"]]
+    items = json.loads(proc.stdout)["items"]
+    return [object_id(o) for o in items if o["metadata"].get("namespace") != "charon-system"]
 
 
 def test_api_server_stopped_mid_apply_then_rerun_converges(control_plane: ControlPlane) -> None:
