@@ -11,6 +11,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+import pytest
+
 from peers.vpn import HeadscaleServer, TailnetNode
 
 TAILNET_V4 = ipaddress.ip_network("100.64.0.0/10")
@@ -113,3 +116,26 @@ def test_legacy_expires_a_key_by_user_and_key(headscale_legacy: HeadscaleServer)
     assert listed.status_code == 200, listed.text
     (entry,) = [k for k in listed.json()["preAuthKeys"] if k["id"] == key["id"]]
     assert datetime.fromisoformat(entry["expiration"]) <= datetime.now(UTC)
+
+
+def test_version_endpoint_tells_the_dialects_apart(
+    headscale: HeadscaleServer, headscale_legacy: HeadscaleServer
+) -> None:
+    # The agent probes /version: 0.29 answers with its release, 0.25 has no such endpoint.
+    current = httpx.get(f"{headscale.url}/version", timeout=10)
+    assert current.status_code == 200
+    assert current.json()["version"] == f"v{headscale.version}"
+    legacy = httpx.get(f"{headscale_legacy.url}/version", timeout=10)
+    assert legacy.status_code == 404
+
+
+def test_key_without_expiration_is_born_expired(
+    headscale: HeadscaleServer, tailnet_node: Callable[..., TailnetNode]
+) -> None:
+    # Headscale 0.29 stores a missing expiration as "now": such a key can never log a node in.
+    with headscale.api() as client:
+        response = client.post("/preauthkey", json={"user": str(headscale.user_id)})
+    assert response.status_code == 200, response.text
+    key = response.json()["preAuthKey"]["key"]
+    with pytest.raises(RuntimeError, match="expired"):
+        tailnet_node("charon-expired", key)
