@@ -348,10 +348,17 @@ class ControlPlane:
         ]
 
 
+class _CrdLoader(yaml.SafeLoader):
+    """PyYAML reads a bare `=` as the YAML 1.1 "value" tag; CRD enums contain it as a string."""
+
+
+_CrdLoader.add_constructor("tag:yaml.org,2002:value", lambda _loader, node: node.value)
+
+
 def installed_crd_kinds(crd_root: Path) -> list[str]:
     kinds = set()
     for path in sorted(crd_root.glob("*/*.y*ml")):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=_CrdLoader):
             if doc and doc.get("kind") == "CustomResourceDefinition":
                 kinds.add(doc["spec"]["names"]["kind"])
     return sorted(kinds)
