@@ -6,6 +6,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import dns.name
 import dns.query
 import dns.rcode
 import dns.tsig
@@ -26,7 +27,7 @@ def _update(server: DnsServer, name: str, address: str, *, signed: bool) -> int:
     update = dns.update.UpdateMessage(
         server.zone,
         keyring=keyring,
-        keyname=server.tsig_name if signed else None,
+        keyname=dns.name.from_text(server.tsig_name) if signed else None,
         keyalgorithm=dns.tsig.HMAC_SHA256,
     )
     update.replace(name, 60, "A", address)

@@ -143,7 +143,7 @@ def free_subnet(second: int = 231) -> ipaddress.IPv4Network:
     start = (os.getpid() * 7 + next(_counter)) % 16384
     for step in range(16384):
         base = ((start + step) % 16384) * 4
-        net = ipaddress.ip_network(f"10.{second}.{base // 256}.{base % 256}/30")
+        net = ipaddress.IPv4Network(f"10.{second}.{base // 256}.{base % 256}/30")
         if not any(net.overlaps(other) for other in taken):
             return net
     raise RuntimeError("no free /30 left for a test link")
