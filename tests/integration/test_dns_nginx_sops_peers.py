@@ -6,27 +6,31 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import dns.exception
 import dns.name
 import dns.query
 import dns.rcode
 import dns.tsig
 import dns.tsigkeyring
 import dns.update
+import dns.zone
 import httpx
+import pytest
 import yaml
 
 from peers.services import AgeKeypair, DnsServer, NginxServer, Sops, free_port
 
 
+def _keyring(server: DnsServer) -> dict[dns.name.Name, dns.tsig.Key]:
+    return dns.tsigkeyring.from_text(
+        {server.tsig_name: (server.tsig_algorithm, server.tsig_secret)}
+    )
+
+
 def _update(server: DnsServer, name: str, address: str, *, signed: bool) -> int:
-    keyring = None
-    if signed:
-        keyring = dns.tsigkeyring.from_text(
-            {server.tsig_name: (server.tsig_algorithm, server.tsig_secret)}
-        )
     update = dns.update.UpdateMessage(
         server.zone,
-        keyring=keyring,
+        keyring=_keyring(server) if signed else None,
         keyname=dns.name.from_text(server.tsig_name) if signed else None,
         keyalgorithm=dns.tsig.HMAC_SHA256,
     )
@@ -51,6 +55,26 @@ def test_bind_keeps_updates_across_a_restart(dns_server: DnsServer) -> None:
     dns_server.stop()
     dns_server.start()
     assert dns_server.query(f"durable.{dns_server.zone}", "A") == ["100.64.0.9"]
+
+
+def test_bind_transfers_the_zone_only_to_the_tsig_key(dns_server: DnsServer) -> None:
+    # RFC 2136 clients (external-dns) list records by AXFR before they update or delete.
+    assert _update(dns_server, "listed", "100.64.0.10", signed=True) == dns.rcode.NOERROR
+    zone = dns.zone.from_xfr(
+        dns.query.xfr(
+            dns_server.host,
+            dns_server.zone,
+            port=dns_server.port,
+            keyring=_keyring(dns_server),
+            keyname=dns_server.tsig_name,
+            timeout=5,
+        )
+    )
+    assert zone.get_rdataset("listed", "A") is not None
+    with pytest.raises(dns.exception.DNSException):
+        dns.zone.from_xfr(
+            dns.query.xfr(dns_server.host, dns_server.zone, port=dns_server.port, timeout=5)
+        )
 
 
 SECRET = {

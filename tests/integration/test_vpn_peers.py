@@ -139,3 +139,10 @@ def test_key_without_expiration_is_born_expired(
     key = response.json()["preAuthKey"]["key"]
     with pytest.raises(RuntimeError, match="expired"):
         tailnet_node("charon-expired", key)
+
+
+def test_headscale_namespace_has_no_way_out(headscale: HeadscaleServer) -> None:
+    # Sealing: only the /30 to the root namespace is routed, so nothing can reach the internet.
+    routes = headscale.netns.run(["ip", "-4", "route", "show"]).stdout.splitlines()
+    assert routes and not any(line.startswith("default") for line in routes)
+    assert all("/30" in line.split()[0] for line in routes), routes
