@@ -7,6 +7,7 @@ id, as a string) and pre-0.26 (``user`` is the name; expire by ``{user, key}``).
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,3 +147,32 @@ def test_headscale_namespace_has_no_way_out(headscale: HeadscaleServer) -> None:
     routes = headscale.netns.run(["ip", "-4", "route", "show"]).stdout.splitlines()
     assert routes and not any(line.startswith("default") for line in routes)
     assert all("/30" in line.split()[0] for line in routes), routes
+
+
+@pytest.mark.parametrize("server_fixture", ["headscale", "headscale_legacy"])
+def test_stopped_node_goes_offline_but_stays_listed(
+    server_fixture: str,
+    request: pytest.FixtureRequest,
+    tailnet_node: Callable[..., TailnetNode],
+) -> None:
+    # What stale-node cleanup sees: the node stays registered, ``online`` turns false
+    # (0.29 waits about 10 s after the map stream drops, 0.25 at once).
+    server: HeadscaleServer = request.getfixturevalue(server_fixture)
+    user = server.user if server.legacy else str(server.user_id)
+    hostname = f"charon-gone-{server_fixture.replace('_', '-')}"
+    node = tailnet_node(hostname, _create_key(server, user)["key"], server=server)
+    assert _online_settles(server, hostname, want=True)["online"] is True
+    node.stop()
+    listed = _online_settles(server, hostname, want=False)
+    assert listed.get("online") is not True
+    assert listed["lastSeen"]
+
+
+def _online_settles(server: HeadscaleServer, hostname: str, *, want: bool) -> dict[str, Any]:
+    """Poll (bounded) until the listed node's ``online`` flag is ``want``; returns the last view."""
+    for _ in range(120):
+        listed = _listed(server, hostname)
+        if bool(listed.get("online")) is want:
+            break
+        time.sleep(0.5)
+    return listed
