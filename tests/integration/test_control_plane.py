@@ -146,3 +146,16 @@ def test_statefulset_becomes_ready_on_the_kwok_node(
     pods = json.loads(control_plane.kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)
     assert {p["spec"]["nodeName"] for p in pods["items"]} == {"kwok-node-0"}
     assert all(p["status"]["phase"] == "Running" for p in pods["items"])
+
+
+def test_restart_keeps_data_and_audit_counting(control_plane: ControlPlane, namespace: str) -> None:
+    """stop()/start() for fault tests: same data dir, ports and identities."""
+    control_plane.kubectl("create", "configmap", "survivor", "-n", namespace)
+    marker = control_plane.audit_marker()
+    control_plane.stop()
+    down = control_plane.kubectl("get", "ns", namespace, "--request-timeout=5s", check=False)
+    assert down.returncode != 0
+    control_plane.start()
+    got = control_plane.kubectl("get", "configmap", "survivor", "-n", namespace, "-o", "name")
+    assert got.stdout.strip() == "configmap/survivor"
+    assert control_plane.mutating_requests(marker) == []

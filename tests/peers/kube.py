@@ -188,11 +188,12 @@ class ControlPlane:
             "--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=10.244.255.1",
             "--server-address=",
         ])  # fmt: skip
-        self._ensure_fake_node()
+        self._ensure_fake_node(kwok)
         _wait("kwok fake node", self._node_ready, 60, kwok_proc)
         _wait("default service account", self._default_sa_exists, 60, None)
 
-    def _ensure_fake_node(self) -> None:
+    def _ensure_fake_node(self, kubeconfig: Path) -> None:
+        # Written as kwok, not the admin, so a restart never shows up in mutating_requests().
         node = {
             "apiVersion": "v1",
             "kind": "Node",
@@ -206,7 +207,9 @@ class ControlPlane:
                 "capacity": {"cpu": "64", "memory": "256Gi", "pods": "500"},
             },
         }
-        self.kubectl("apply", "--server-side", "-f", "-", input=json.dumps(node))
+        self.kubectl(
+            "apply", "--server-side", "-f", "-", input=json.dumps(node), kubeconfig=kubeconfig
+        )
 
     def _node_ready(self) -> bool:
         status, body = self.request("GET", f"/api/v1/nodes/{FAKE_NODE}")
