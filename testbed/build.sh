@@ -61,6 +61,7 @@ for tools in "$here"/*/TOOLS; do
     out=$cache/$name-$key
     if [[ ! -f $out/.complete ]]; then
         start=$(date +%s)
+        rm -rf "$cache/.$name-"????????????????.??????  # logs of earlier failed attempts
         stage=$(mktemp -d "$cache/.$name-$key.XXXXXX")
         log=$stage/build.log
         ok=1
@@ -77,6 +78,10 @@ for tools in "$here"/*/TOOLS; do
             touch "$stage/.complete"
             rm -rf "$out"
             mv "$stage" "$out"
+            # Outputs of older keys of this module are dead weight once the new one exists.
+            for stale in "$cache/$name"-????????????????; do
+                [[ $stale != "$out" && -f $stale/.complete ]] && rm -rf "$stale"
+            done
             echo "$name: built in $(($(date +%s) - start))s"
         else
             echo "$name: FAILED after $(($(date +%s) - start))s; last lines of $log:" >&2
