@@ -86,12 +86,16 @@ def test_audit_log_counts_exactly_the_writes_made(
         "patch", "configmap", "cm-0", "-n", namespace, "--type=merge", "-p", '{"data":{"a":"b"}}'
     )
     control_plane.kubectl("delete", "configmap", "cm-1", "-n", namespace)
-    writes = control_plane.mutating_requests(marker)
+    control_plane.kubectl("create", "configmap", "dry", "-n", namespace, "--dry-run=server")
+    writes = control_plane.mutating_requests(marker, dry_run=False)
     summary = sorted((e["verb"], e["objectRef"].get("name", "")) for e in writes)
     assert summary == [
         ("create", ""), ("create", ""), ("create", ""), ("delete", "cm-1"), ("patch", "cm-0")
     ]  # fmt: skip
     assert all(e["user"]["username"] == ADMIN_USER for e in writes)
+    with_dry_run = control_plane.mutating_requests(marker, dry_run=True)
+    assert len(with_dry_run) == len(writes) + 1
+    assert "dryRun=All" in with_dry_run[-1]["requestURI"]
     # Nothing written since a fresh marker: the count is zero, not "whatever happened before".
     assert control_plane.mutating_requests(control_plane.audit_marker()) == []
 

@@ -337,17 +337,19 @@ class ControlPlane:
         return events
 
     def mutating_requests(
-        self, since_marker: str, *, user: str = ADMIN_USER
+        self, since_marker: str, *, user: str = ADMIN_USER, dry_run: bool = True
     ) -> list[dict[str, Any]]:
         """Writes (create/update/patch/delete/deletecollection) by `user` after the marker.
 
-        Dry-run requests are included: they are reported with `?dryRun=All` in requestURI,
-        for a caller that wants to tell them apart.
+        Dry-run requests count unless `dry_run=False`: they change nothing, but a caller proving
+        "zero requests" may want them too (they carry `dryRun=All` in requestURI).
         """
         return [
             e
             for e in self.audit_events(since_marker)
-            if e.get("verb") in MUTATING_VERBS and e.get("user", {}).get("username") == user
+            if e.get("verb") in MUTATING_VERBS
+            and e.get("user", {}).get("username") == user
+            and (dry_run or "dryRun=All" not in e.get("requestURI", ""))
         ]
 
 
