@@ -390,8 +390,22 @@ def crds(control_plane: ControlPlane) -> list[str]:
     for d in dirs:
         args += ["-f", str(d)]
     control_plane.kubectl(*args)
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=120s", "crd", "--all")
-    return installed_crd_kinds(root)
+    kinds = installed_crd_kinds(root)
+    # One list call per poll instead of `kubectl wait`, which checks the CRDs one at a time.
+    _wait("CRDs Established", lambda: set(kinds) <= _established_kinds(control_plane), 120, None)
+    return kinds
+
+
+def _established_kinds(cp: ControlPlane) -> set[str]:
+    status, body = cp.request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+    if status != 200:
+        return set()
+    return {
+        item["spec"]["names"]["kind"]
+        for item in json.loads(body)["items"]
+        for cond in item.get("status", {}).get("conditions", [])
+        if cond["type"] == "Established" and cond["status"] == "True"
+    }
 
 
 @pytest.fixture
