@@ -122,9 +122,22 @@ class ControlPlane:
             self._start_apiserver()
             if self.with_workloads:
                 self._start_workload_components()
+        except RuntimeError as exc:
+            names = [name for name, _proc, _log in self._procs]
+            self.stop()
+            raise RuntimeError(f"{exc}\n{self._log_tails(names)}") from exc
         except BaseException:
             self.stop()
             raise
+
+    def _log_tails(self, names: list[str], lines: int = 15) -> str:
+        """The end of each started component's log, for a start-up failure message."""
+        parts = []
+        for name in names:
+            log = self.root / f"{name}.log"
+            tail = log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else []
+            parts.append(f"--- {name} ({log}) ---\n" + "\n".join(tail))
+        return "\n".join(parts)
 
     def _start_etcd(self) -> None:
         client = f"http://127.0.0.1:{self.etcd_port}"
