@@ -254,6 +254,27 @@ class TailnetNode:
     def ips(self) -> list[str]:
         return [line.strip() for line in self.cli("ip").splitlines() if line.strip()]
 
+    def peer_ips(self) -> set[str]:
+        """Tailnet addresses of the peers in this node's current network map."""
+        status = json.loads(self.cli("status", "--json"))
+        peers = (status.get("Peer") or {}).values()
+        return {ip for peer in peers for ip in peer.get("TailscaleIPs") or []}
+
+    def wait_for_peer(self, ip: str) -> None:
+        """Block (bounded) until ``ip`` is in the network map: control pushes maps lazily."""
+        _wait(lambda: ip in self.peer_ips(), f"{self.hostname} to learn peer {ip}")
+
+    def ping(self, ip: str, attempts: int = 30) -> str:
+        """``tailscale ping`` until a pong: the data plane learns a new peer after the map does."""
+        self.wait_for_peer(ip)
+        reply = ""
+        for _ in range(attempts):
+            reply = self.cli("ping", "--c=3", "--timeout=2s", ip, check=False, timeout=60)
+            if "pong from" in reply:
+                return reply
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.hostname} got no pong from {ip}: {reply.strip()}")
+
     def stop(self) -> None:
         if self._proc is not None:
             stop_process(self._proc)
