@@ -29,7 +29,7 @@ import yaml
 from peers import require
 from peers.netns import Namespace, NetnsFactory
 from peers.services import NginxServer
-from peers.vpn import _wait
+from peers.vpn import wait_until
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "charon.yaml"
 CERT_PATH = "/etc/nginx/certs/tls.crt"
@@ -169,7 +169,7 @@ def stub_app(tmp_path: Path) -> Iterator[Callable[[Namespace, int, str], None]]:
                 stderr=subprocess.DEVNULL,
             )
         )
-        _wait(lambda: _curl(ns, f"http://127.0.0.1:{port}/")[0] == 200, f"stub app :{port}")
+        wait_until(lambda: _curl(ns, f"http://127.0.0.1:{port}/")[0] == 200, f"stub app :{port}")
 
     yield start
     # The namespaces' teardown stops the processes; nothing else to close here.

@@ -24,7 +24,7 @@ import pytest
 
 from . import require
 from .netns import Namespace, stop_process
-from .vpn import _wait
+from .vpn import wait_until
 
 __all__ = [
     "AgeKeypair",
@@ -119,7 +119,7 @@ class DnsServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _wait(self._answers, f"named on port {self.port}")
+        wait_until(self._answers, f"named on port {self.port}")
 
     def _answers(self) -> bool:
         if self._proc is not None and self._proc.poll() is not None:
@@ -216,7 +216,7 @@ class NginxServer:
                 raise RuntimeError(f"nginx exited: {err.strip()}")
             return pid.exists()
 
-        _wait(ready, "nginx pid file")
+        wait_until(ready, "nginx pid file")
 
     def error_log(self) -> str:
         path = self.workdir / "error.log"

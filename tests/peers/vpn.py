@@ -38,6 +38,7 @@ __all__ = [
     "headscale_legacy",
     "netns",
     "tailnet_node",
+    "wait_until",
 ]
 
 HEADSCALE_VERSION = "0.29.2"
@@ -56,7 +57,9 @@ TAILSCALED_ENV = {
 }
 
 
-def _wait(check: Callable[[], bool], what: str, attempts: int = 150, pause: float = 0.2) -> None:
+def wait_until(
+    check: Callable[[], bool], what: str, attempts: int = 150, pause: float = 0.2
+) -> None:
     """Poll a bounded number of times; the bound keeps a broken peer from hanging the run."""
     for _ in range(attempts):
         if check():
@@ -148,7 +151,7 @@ class HeadscaleServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _wait(self._healthy, f"headscale at {self.url}")
+        wait_until(self._healthy, f"headscale at {self.url}")
 
     def stop(self) -> None:
         if self._proc is not None:
@@ -228,7 +231,7 @@ class TailnetNode:
             self._proc: subprocess.Popen[bytes] | None = ns.popen(
                 argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
-        _wait(self.socket.exists, f"tailscaled socket for {hostname}")
+        wait_until(self.socket.exists, f"tailscaled socket for {hostname}")
 
     def cli(self, *args: str, check: bool = True, timeout: float = 90) -> str:
         proc = self._netns.run(
@@ -262,7 +265,7 @@ class TailnetNode:
 
     def wait_for_peer(self, ip: str) -> None:
         """Block (bounded) until ``ip`` is in the network map: control pushes maps lazily."""
-        _wait(lambda: ip in self.peer_ips(), f"{self.hostname} to learn peer {ip}")
+        wait_until(lambda: ip in self.peer_ips(), f"{self.hostname} to learn peer {ip}")
 
     def ping(self, ip: str, attempts: int = 30) -> str:
         """``tailscale ping`` until a pong: the data plane learns a new peer after the map does."""
