@@ -34,9 +34,11 @@ else
     cleanup() { if ((placed_policy)); then "${sudo[@]}" rm -f "$policy"; fi; }
     trap cleanup EXIT
     echo "install-debian: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # env, not export: sudo would drop an exported variable. The lock timeout lets a concurrent
+    # installer finish instead of failing at once.
+    apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300)
+    "${apt[@]}" update -qq
+    "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     if [[ -d /run/systemd/system ]]; then
         # On a systemd host the units would start at the next boot: disable them for good.
         for unit in named bind9 nginx slapd prometheus prometheus-node-exporter; do
