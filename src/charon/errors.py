@@ -3,16 +3,16 @@
 Every error Charon raises on purpose derives from :class:`CharonError`, so the command line can
 turn any of them into a clear message and a meaningful exit code, and never a traceback::
 
-    CharonError                      exit 1 unless a subclass says otherwise
-    ├── SpecError                    exit 2; one or more SpecIssue (file, line, column, YAML path, fix)
-    ├── PolicyError                  exit 3; findings with rule id, object and field path
-    ├── RenderError                  exit 1; the output tree could not be written (the old tree stays)
-    ├── ClusterError                 exit 1; object id plus the API's status causes
-    │   └── ConflictError            a field is owned by another field manager
-    ├── ToolError                    exit 1; an external program (sops, age) failed or is missing
-    └── AgentError                   the in-pod agent
-        ├── RetryableError           try again later (connection refused, 5xx, 429)
-        └── PermanentError           will not get better by waiting (401/403, bad configuration)
+    CharonError              exit 1 unless a subclass says otherwise
+    ├── SpecError            exit 2; one or more SpecIssue (file, line, column, YAML path, fix)
+    ├── PolicyError          exit 3; findings with rule id, object and field path
+    ├── RenderError          exit 1; the tree could not be written (the old tree stays)
+    ├── ClusterError         exit 1; object id plus the API's status causes
+    │   └── ConflictError    a field is owned by another field manager
+    ├── ToolError            exit 1; an external program (sops, age) failed or is missing
+    └── AgentError           the in-pod agent
+        ├── RetryableError   exit 75; try again later (connection refused, 5xx, 429)
+        └── PermanentError   exit 78; waiting will not help (401/403, bad configuration)
 
 Third-party exceptions are chained with ``raise ... from exc`` and never escape on their own.
 Messages never contain secret values.

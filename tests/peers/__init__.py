@@ -30,7 +30,8 @@ def require(name: str) -> Path:
     candidate = testbed_bin() / name
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return candidate
-    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    found = shutil.which(name, path=search)
     if found:
         return Path(found)
     reason = f"peer {name!r} not installed (run `make testbed`)"
