@@ -55,7 +55,7 @@ def check(
     from charon.cli import pipeline, report  # noqa: PLC0415 - late import
 
     if rules:
-        listed = pipeline.policy_rules() or []
+        listed = pipeline.policy_rules()
         if output is Output.json:
             report.dump_json({"rules": report.rules_json(listed)})
         else:
