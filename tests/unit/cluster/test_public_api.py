@@ -10,7 +10,7 @@ import charon.cluster
 
 MODULES = ["api_errors", "console", "diff", "engine", "events", "executor", "graph", "inventory",
            "kinds", "kstatus", "kubeconfig", "ordering", "plan", "prune", "session", "status",
-           "transport", "waits"]  # fmt: skip
+           "transport", "waits", "workload_status"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["charon.cluster", *(f"charon.cluster.{m}" for m in MODULES)])
