@@ -11,6 +11,7 @@ references to Kubernetes Secrets and where they come from.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -29,6 +30,7 @@ __all__ = [
     "DnsProvider",
     "DnsSpec",
     "DnsType",
+    "EgressSpec",
     "EnvSecretRef",
     "Exposure",
     "ForwardAuthSpec",
@@ -97,6 +99,35 @@ def _is_dns_name(value: str) -> str:
 
 
 DnsName = Annotated[str, AfterValidator(_is_dns_name)]
+
+
+def _is_egress_cidr(value: str) -> str:
+    """A NetworkPolicy ``ipBlock`` matches addresses, so an egress target must be a CIDR range."""
+    text = value.strip()
+    if "/" in text:
+        try:
+            return str(ipaddress.ip_network(text, strict=True))
+        except ValueError:
+            pass
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ValueError("not a CIDR range (address/prefix length)") from None
+        raise ValueError(f"host bits are set: the range is {network}")
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        address = None
+    if address is not None:
+        raise ValueError(f"an address, not a range: write {address}/{address.max_prefixlen}")
+    raise ValueError(
+        "a DNS name cannot go into a NetworkPolicy, which matches addresses only;"
+        " write the CIDR the name resolves to and keep the name in the reason"
+    )
+
+
+#: An egress destination: an IPv4 or IPv6 CIDR range, normalised (``10.0.5.0/24``).
+EgressCidr = Annotated[str, AfterValidator(_is_egress_cidr)]
 
 
 class _Model(BaseModel):
@@ -420,6 +451,20 @@ class MetricsSpec(_Model):
     interval: str = "30s"
 
 
+class EgressSpec(_Model):
+    """Traffic a service may start beyond DNS, the tailnet and its ``dependsOn`` services."""
+
+    to: EgressCidr = Field(
+        description="Destination CIDR (e.g. 203.0.113.10/32); DNS names are rejected because a"
+        " NetworkPolicy matches addresses only."
+    )
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        min_length=1, description="Destination ports."
+    )
+    protocol: Literal["TCP", "UDP"] = "TCP"
+    reason: Reason = Field(description="What the service talks to there, and why.")
+
+
 class WaiverSpec(_Model):
     rule: str = Field(description="Policy rule id to waive, e.g. 'image-pinned'.")
     reason: Reason
@@ -456,6 +501,9 @@ class ServiceSpec(_Model):
         description="Group owning the volumes (also lets the backup job read them).",
     )
     depends_on: list[Name] = Field(default=[], description="Services that must be ready first.")
+    egress: list[EgressSpec] = Field(
+        default=[], description="Extra egress (external databases, APIs), CIDRs with a reason."
+    )
     waivers: list[WaiverSpec] = []
     description: str = ""
 
