@@ -82,6 +82,10 @@ class FakeHeadscale:
         if self.down:
             return 503, {"code": 14, "message": "unavailable"}
         if path == "/version":
+            # The endpoint arrived in 0.27 (juanfont/headscale#2821); older servers answer 404,
+            # as the real 0.25 build in the testbed does.
+            if self.vt < (0, 27):
+                return 404, {"code": 5, "message": "Not Found"}
             return 200, {"version": self.version}
         auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
         if auth != f"Bearer {self.api_key}":
@@ -100,6 +104,11 @@ class FakeHeadscale:
             if self.nodes.pop(nid, None) is None:
                 return 500, {"code": 2, "message": "record not found"}
             return 200, {}
+        if path == "/api/v1/preauthkey" and method == "GET":
+            user = (query.get("user") or [""])[0]
+            if (0, 26) <= self.vt < (0, 28) and not user.isdigit():
+                return 400, {"code": 3, "message": "type mismatch, parameter: user"}
+            return 200, {"preAuthKeys": []}
         if path == "/api/v1/preauthkey" and method == "POST":
             return self._create_key(data)
         if path == "/api/v1/preauthkey/expire" and method == "POST":

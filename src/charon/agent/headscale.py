@@ -97,10 +97,39 @@ class HeadscaleClient:
 
     async def version(self) -> tuple[int, int, int]:
         if self._version is None:
-            body = await request_json(self._http, "GET", "/version", "headscale version")
-            text = str(body.get("version", "")) if isinstance(body, dict) else ""
-            self._version = parse_version(text)
+            body = await request_json(
+                self._http, "GET", "/version", "headscale version", allow_404=True
+            )
+            if body is None:
+                self._version = await self._probe_dialect()
+            else:
+                text = str(body.get("version", "")) if isinstance(body, dict) else ""
+                self._version = parse_version(text)
         return self._version
+
+    async def _probe_dialect(self) -> tuple[int, int, int]:
+        """Tell the pre-auth key dialect of a server too old to have ``/version`` (before 0.27).
+
+        From 0.26 the ``user`` of the pre-auth key API is a numeric id, so grpc-gateway refuses a
+        non-numeric one with 400 before any lookup; 0.25 and older take it as a user name and
+        answer with the (empty) list or a lookup error instead.
+        """
+        try:
+            await request_json(
+                self._http,
+                "GET",
+                "/api/v1/preauthkey",
+                "headscale dialect probe",
+                params={"user": "charon-probe"},
+                allow_404=True,
+            )
+        except PermanentError as exc:
+            if "HTTP 400" in str(exc):
+                return (0, 26, 0)
+        except RetryableError as exc:
+            if "HTTP 5" not in str(exc):
+                raise  # the server is unreachable: try again later, do not guess
+        return (0, 25, 0)
 
     async def user_id(self, name: str) -> str:
         body = await request_json(
