@@ -20,6 +20,8 @@ from charon.spec.models import DnsProvider, DnsType, Exposure
 __all__ = ["namespace_policies", "service_policy"]
 
 _NAME_LABEL = "kubernetes.io/metadata.name"
+#: Annotation on a service's NetworkPolicy: one line per declared egress hole and its reason.
+EGRESS_REASONS = "charon.dev/egress-reasons"
 #: Namespace whose Prometheus scrapes metrics (seed 000's ``monitoring`` category).
 MONITORING_NAMESPACE = "monitoring"
 
@@ -41,11 +43,17 @@ def _tcp(*ports: int) -> list[dict[str, Any]]:
     return [{"port": p, "protocol": "TCP"} for p in sorted(set(ports))]
 
 
-def _policy(name: str, namespace: str, labels: dict[str, str], spec: dict[str, Any]) -> K8sObject:
+def _policy(
+    name: str,
+    namespace: str,
+    labels: dict[str, str],
+    spec: dict[str, Any],
+    annotations: dict[str, str] | None = None,
+) -> K8sObject:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": meta(name, labels, namespace),
+        "metadata": meta(name, labels, namespace, annotations),
         "spec": spec,
     }
 
@@ -123,7 +131,31 @@ def _egress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
             rules.append(
                 {"to": [_pods_in(target.namespace, target.name)], "ports": _tcp(target.port)}
             )
+    rules.extend(_declared_egress(ref))
     return rules
+
+
+def _declared_egress(ref: ServiceRef) -> list[dict[str, Any]]:
+    """``services.X.egress``: one rule per distinct (CIDR, protocol, ports), sorted."""
+    keys = {(e.to, e.protocol, tuple(sorted(set(e.ports)))) for e in ref.spec.egress}
+    return [
+        {
+            "to": [{"ipBlock": {"cidr": cidr}}],
+            "ports": [{"port": p, "protocol": protocol} for p in ports],
+        }
+        for cidr, protocol, ports in sorted(keys)
+    ]
+
+
+def _egress_reasons(ref: ServiceRef) -> dict[str, str]:
+    """Why each declared hole exists, kept on the policy for whoever audits it."""
+    lines = sorted(
+        {
+            f"{e.to} {e.protocol}/{','.join(map(str, sorted(set(e.ports))))}: {e.reason}"
+            for e in ref.spec.egress
+        }
+    )
+    return {EGRESS_REASONS: "\n".join(lines)} if lines else {}
 
 
 def _dns_provider_egress(ctx: Context) -> list[dict[str, Any]]:
@@ -152,4 +184,4 @@ def service_policy(ctx: Context, ref: ServiceRef) -> K8sObject:
     if egress:
         spec["egress"] = egress
     labels = service_labels(ctx.name, ref.unit, ref.name)
-    return _policy(ref.name, ref.namespace, labels, spec)
+    return _policy(ref.name, ref.namespace, labels, spec, _egress_reasons(ref))

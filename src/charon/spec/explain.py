@@ -151,6 +151,15 @@ def _length(err: ErrorDetails, at: Located) -> Explained:
     return f"is shorter than {limit} characters", f"write at least {limit} characters"
 
 
+def _too_few(err: ErrorDetails, at: Located) -> Explained:
+    limit = err.get("ctx", {}).get("min_length", 1)
+    items = "item" if limit == 1 else "items"
+    return (
+        f"needs at least {limit} {items}",
+        f"list them, e.g. `{at.alias}: {_example(at.alias, None)}`",
+    )
+
+
 def _bound(err: ErrorDetails, at: Located) -> Explained:
     ctx = err.get("ctx", {})
     limit = next(iter(ctx.values()), "?")
@@ -179,6 +188,7 @@ _HANDLERS: dict[str, Callable[[ErrorDetails, Located], Explained]] = {
     "string_pattern_mismatch": _pattern,
     "string_too_short": _length,
     "string_too_long": _length,
+    "too_short": _too_few,
     "greater_than_equal": _bound,
     "greater_than": _bound,
     "less_than_equal": _bound,

@@ -50,6 +50,8 @@ VALIDATORS: dict[str, str] = {
     "_is_cron": "write five fields (minute hour day-of-month month day-of-week), e.g. '17 3 * * *',"
     " or a macro such as '@daily'",
     "_is_dns_name": "use lower-case labels separated by dots, e.g. 'example.com'",
+    "_is_egress_cidr": "write the destination as a CIDR range, e.g. 203.0.113.10/32 for one"
+    " address or 10.0.5.0/24; resolve a DNS name yourself and name it in the reason",
 }
 
 _EXAMPLES: dict[str, str] = {
@@ -65,6 +67,7 @@ _EXAMPLES: dict[str, str] = {
     "category": "apps",
     "image": "ghcr.io/example/app:1.0.0",
     "port": "8080",
+    "ports": "[5432]",
     "size": "10Gi",
     "mountPath": "/data",
     "secret": "app-secrets",

@@ -62,7 +62,8 @@ def unwrap(annotation: Any) -> tuple[Any, tuple[Any, ...], tuple[Any, ...]]:
     while True:
         if get_origin(annotation) is Annotated:
             base, *extra = get_args(annotation)
-            metadata += tuple(extra)
+            for item in extra:  # ``Annotated[int, Field(ge=1)]`` keeps its bounds in the FieldInfo
+                metadata += tuple(item.metadata) if isinstance(item, FieldInfo) else (item,)
             annotation = base
             continue
         if get_origin(annotation) in (Union, types.UnionType):
