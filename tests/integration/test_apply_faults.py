@@ -15,6 +15,7 @@ from test_apply_support import (
     inventory_ids,
     live,
     with_unit,
+    writes,
 )
 
 from charon.cluster import session
@@ -152,3 +153,20 @@ def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: Contro
     assert info.value.object_id == object_id(stuck)
     assert "not ready after 3s" in str(info.value)
     assert "0/2" in str(info.value)
+
+
+def test_an_unserved_kind_stops_the_apply_before_any_write(
+    control_plane: ControlPlane,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    compiled = example("minimal")
+    ns = next(o["metadata"]["name"] for o in compiled.objects() if o["kind"] == "Namespace")
+    widget = {"apiVersion": "widgets.example.invalid/v1", "kind": "Widget",
+              "metadata": {"name": "w", "namespace": ns}}  # fmt: skip
+    broken = with_unit(compiled, Unit("extra", "apps", (widget,), depends_on=("platform",)))
+    marker = control_plane.audit_marker()
+    code, _out, err = charon(monkeypatch, capsys, control_plane, broken, "apply", "--no-wait")
+    assert code == 1
+    assert "does not serve Widget (widgets.example.invalid/v1)" in err
+    assert "nothing was applied" in err
+    assert writes(control_plane, marker) == []

@@ -110,6 +110,22 @@ async def _run_stage(
     return changes
 
 
+async def _check_kinds(
+    transport: Transport, plan: Plan, planned_crds: set[tuple[str, str]]
+) -> None:
+    """Refuse before the first write when a kind is neither served nor defined by the plan."""
+    missing: dict[tuple[str, str], str] = {}
+    for p in plan.objects():
+        key = (p.ref.api_version, p.ref.kind)
+        if key not in missing and key not in planned_crds and not await transport.knows(*key):
+            missing[key] = p.id
+    if missing:
+        kinds = [f"{kind} ({version})" for version, kind in missing]
+        first = next(iter(missing.values()))
+        fix = "fix: install the CRDs that define them first; nothing was applied"
+        raise ClusterError(first, f"the cluster does not serve {', '.join(kinds)}", [fix])
+
+
 async def apply_plan(
     transport: Transport, plan: Plan, opts: ApplyOptions, report: Reporter
 ) -> ApplyResult:
@@ -117,11 +133,12 @@ async def apply_plan(
     dry = opts.dry_run or opts.diff
     result = ApplyResult(plan)
     stored = plan.previous
+    first = _crd_kinds(plan.stages[0]) if plan.stages else set()
+    await _check_kinds(transport, plan, first)
     if not dry:
         working = stored.union(plan.current)
         await write_inventory(transport, plan.platform, working, stored)
         stored = working
-    first = _crd_kinds(plan.stages[0]) if plan.stages else set()
     pending: tuple[set[tuple[str, str]], set[str]] = (first, set())
     for stage in plan.stages:
         report(StageStarted(stage.index, stage.name, len(stage.objects)))

@@ -114,7 +114,8 @@ async def apply_stage(
                 change = await _one(ctx, p, index.get(p.id))
             except ClusterError as exc:
                 failures.append(exc)
-                change = Change(p.id, p.unit, Action.failed, str(exc))
+                why = "; ".join([exc.reason, *exc.causes])
+                change = Change(p.id, p.unit, Action.failed, why)
         report(ObjectDone(stage.index, change))
         return change
 
