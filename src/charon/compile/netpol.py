@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from charon.compile.context import Context, ServiceRef
 from charon.compile.labels import LABEL_TAILNET, meta, owner_labels, selector, service_labels
 from charon.compile.model import K8sObject
+from charon.compile.service.nginx_auth import forward_auth
 from charon.spec.models import DnsProvider, DnsType, Exposure
 
 __all__ = ["namespace_policies", "service_policy"]
@@ -109,7 +110,42 @@ def _ingress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
     if _is_headscale(ctx, ref):
         tailnet = {"namespaceSelector": {}, "podSelector": {"matchLabels": {LABEL_TAILNET: "true"}}}
         rules.append({"from": [tailnet], "ports": _tcp(ref.spec.port)})
+    gated = [g for g in ctx.services.values() if forward_auth(ctx, g) is not None]
+    if gated and _auth_service(ctx) == ref:
+        peers = [_pods_in(g.namespace, g.name) for g in gated]
+        rules.append({"from": peers, "ports": _tcp(ref.port)})
     return rules
+
+
+def _auth_service(ctx: Context) -> ServiceRef | None:
+    """The platform service behind ``identity.forwardAuth.url`` (``<svc>.<ns>.svc...``), if any."""
+    forward = ctx.platform.identity.forward_auth
+    host = (urlsplit(forward.url).hostname or "") if forward else ""
+    parts = host.split(".")
+    if len(parts) < 3 or parts[2] != "svc":
+        return None
+    ref = ctx.services.get(parts[0])
+    return ref if ref is not None and ref.namespace == parts[1] else None
+
+
+def _forward_auth_egress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
+    """nginx-tls of an auth-'required' pod asks the forward-auth endpoint on every request.
+
+    A platform service is reached on its pods' port; another in-cluster Service
+    (``<name>.<ns>.svc``) on its namespace and the URL's port (the Service is assumed to map the
+    port to itself); an outside endpoint on the URL's port, unless it is 443, which is open anyway.
+    """
+    forward = forward_auth(ctx, ref)
+    if forward is None:
+        return []
+    target = _auth_service(ctx)
+    if target is not None:
+        return [{"to": [_pods_in(target.namespace, target.name)], "ports": _tcp(target.port)}]
+    port = _url_port(forward.url)
+    parts = (urlsplit(forward.url).hostname or "").split(".")
+    if len(parts) >= 3 and parts[2] == "svc":
+        return [{"to": [_ns(parts[1])], "ports": _tcp(port)}]
+    return [] if port == 443 else [{"to": _anywhere(), "ports": _tcp(port)}]
 
 
 def _egress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
@@ -131,6 +167,7 @@ def _egress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
             rules.append(
                 {"to": [_pods_in(target.namespace, target.name)], "ports": _tcp(target.port)}
             )
+    rules.extend(_forward_auth_egress(ctx, ref))
     rules.extend(_declared_egress(ref))
     return rules
 

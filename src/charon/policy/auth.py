@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from charon.compile.context import HTTPS_PORT
+from charon.compile.model import K8sObject
+from charon.compile.service.nginx import NGINX_CONF_KEY
+from charon.policy._nginx import ungated
 from charon.policy._pods import object_key
 from charon.policy._spec import AUTH_URL, ingress_class
 from charon.policy.context import Context
 from charon.policy.registry import Issue, rule
-from charon.spec.models import AuthMode, Exposure
+from charon.spec.models import AuthMode, ServiceKind
 
 __all__ = ["auth_fail_closed", "auth_reason"]
 
@@ -17,7 +21,8 @@ __all__ = ["auth_fail_closed", "auth_reason"]
     "auth-fail-closed",
     family="auth",
     severity="error",
-    summary="auth 'required' has an identity provider and every Ingress carries forward-auth",
+    summary="auth 'required' has an identity provider, every Ingress carries forward-auth and"
+    " nginx-tls runs auth_request on the pod's own address",
 )
 def auth_fail_closed(ctx: Context) -> Iterator[Issue]:
     identity = ctx.platform.identity
@@ -52,37 +57,56 @@ def auth_fail_closed(ctx: Context) -> Iterator[Issue]:
                 " annotation: requests would reach the app ungated",
                 fix="Configure identity.forwardAuth so the compiler adds the auth-url annotation.",
             )
-    yield from _vpn_exposed(ctx)
+    yield from _pod_path(ctx)
 
 
-def _nginx_gates(ctx: Context, service: str) -> bool:
-    """True when a ConfigMap of the service holds an nginx ``auth_request`` (in-pod gating)."""
-    return any(
-        o.get("kind") == "ConfigMap"
-        and ctx.owner(o) == service
-        and any("auth_request" in str(v) for v in (o.get("data") or {}).values())
+def _nginx_configs(ctx: Context, service: str) -> list[tuple[K8sObject, str]]:
+    """(ConfigMap, ``default.conf``) of the service's nginx-tls."""
+    return [
+        (o, str(o["data"][NGINX_CONF_KEY]))
         for o in ctx.objects
-    )
+        if o.get("kind") == "ConfigMap"
+        and ctx.owner(o) == service
+        and isinstance(o.get("data"), dict)
+        and NGINX_CONF_KEY in o["data"]
+    ]
 
 
-def _vpn_exposed(ctx: Context) -> Iterator[Issue]:
-    """Exposure 'vpn' reaches the pod on its tailnet address, past any Ingress annotation."""
+def _pod_path(ctx: Context) -> Iterator[Issue]:
+    """A web pod serves nginx-tls on its own VPN address, past any Ingress and its annotation,
+    so nginx-tls itself must run the auth subrequest for every location a client can reach."""
     if not ctx.objects:
         return
     for name, service in sorted(ctx.platform.services.items()):
-        if (
-            service.exposure is Exposure.vpn
-            and service.auth.mode is AuthMode.required
-            and not _nginx_gates(ctx, name)
-        ):
+        if service.auth.mode is not AuthMode.required or service.kind is not ServiceKind.web:
+            continue
+        configs = _nginx_configs(ctx, name)
+        if not configs:
             yield Issue(
                 object=f"service/{name}",
                 path=f"services.{name}.auth.mode",
-                message="auth 'required' with exposure 'vpn': requests reach the pod on its"
-                " VPN address without passing an Ingress, and nginx-tls has no auth_request",
-                fix="Use exposure 'internal' (the ingress applies forward-auth), or auth 'app'"
-                " with a reason naming the app's own login.",
+                message=f"auth 'required' but no nginx-tls config ({NGINX_CONF_KEY}) of '{name}'"
+                " was compiled, so nothing shows the pod's VPN address is gated",
+                fix=_FIX,
             )
+            continue
+        for obj, text in configs:
+            problems = ungated(text, HTTPS_PORT)
+            if problems:
+                yield Issue(
+                    object=object_key(obj),
+                    path=f"services.{name}.auth.mode",
+                    field=f"data[{NGINX_CONF_KEY}]",
+                    message="auth 'required' but nginx-tls serves the pod's VPN address without"
+                    f" forward auth: {'; '.join(problems)}",
+                    fix=_FIX,
+                )
+
+
+_FIX = (
+    "Configure identity.forwardAuth (nginx-tls then sends every request through it with"
+    " auth_request), or choose auth 'app'/'public'/'none' with a reason."
+)
 
 
 @rule(

@@ -49,3 +49,45 @@ def test_redmine_example_reaches_its_external_postgresql_only() -> None:
     policy = find(example("charon"), "NetworkPolicy", "redmine", "gitops")
     assert _declared(policy["spec"]["egress"]) == [_rule("198.51.100.20/32", 5432)]
     assert "postgres.example.com" in policy["metadata"]["annotations"][EGRESS_REASONS]
+
+
+def test_gated_pods_reach_an_outside_forward_auth_endpoint_on_its_port() -> None:
+    compiled = build(identity={"forwardAuth": {"url": "http://auth.t.example:9091/verify"}})
+    egress = find(compiled, "NetworkPolicy", "web", "apps")["spec"]["egress"]
+    anywhere = [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}]
+    assert {"to": anywhere, "ports": [{"port": 9091, "protocol": "TCP"}]} in egress
+    on_443 = build(identity={"forwardAuth": {"url": "https://auth.t.example/verify"}})
+    before = find(build(), "NetworkPolicy", "web", "apps")["spec"]["egress"]
+    assert find(on_443, "NetworkPolicy", "web", "apps")["spec"]["egress"] == before
+
+
+def test_in_cluster_forward_auth_opens_both_ends() -> None:
+    url = "http://auth.core.svc.cluster.local:9091/api/verify"
+    auth = {"category": "core", "kind": "plain", "image": "x/auth:1.0", "port": 9091}
+    app = {"auth": {"mode": "app", "reason": "its own login"}}
+    compiled = build(
+        categories={"core": {"tier": "0-core"}},
+        identity={"forwardAuth": {"url": url}},
+        services={"auth": {**auth, **app}, "other": {**auth, **app, "category": "apps"}},
+    )
+    to_auth = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "core"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "auth"}},
+    }
+    web = find(compiled, "NetworkPolicy", "web", "apps")["spec"]["egress"]
+    assert {"to": [to_auth], "ports": [{"port": 9091, "protocol": "TCP"}]} in web
+    from_web = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "apps"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+    }
+    ingress = find(compiled, "NetworkPolicy", "auth", "core")["spec"]["ingress"]
+    assert {"from": [from_web], "ports": [{"port": 9091, "protocol": "TCP"}]} in ingress
+    other = find(compiled, "NetworkPolicy", "other", "apps")["spec"]
+    assert to_auth not in [p for r in other.get("egress", []) for p in r["to"]]
+
+
+def test_unmanaged_in_cluster_endpoint_is_reached_by_namespace() -> None:
+    url = "http://oauth2-proxy.core.svc.cluster.local:4180/oauth2/auth"
+    egress = find(build(identity={"forwardAuth": {"url": url}}), "NetworkPolicy", "web", "apps")
+    core = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "core"}}}
+    assert {"to": [core], "ports": [{"port": 4180, "protocol": "TCP"}]} in egress["spec"]["egress"]

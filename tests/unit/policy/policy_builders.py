@@ -169,6 +169,32 @@ def ingress(
     }
 
 
+#: nginx-tls as the compiler writes it for auth 'required': gated at server level, the auth URI an
+#: internal location that proxies to the forward-auth endpoint.
+GATED_CONF = """
+server {
+    listen 443 ssl;
+    allow 100.64.0.0/10;
+    deny all;
+    auth_request /_charon/auth;
+    location / { proxy_pass http://127.0.0.1:3000; }
+    location = /_charon/auth { internal; proxy_pass http://auth.core.svc.cluster.local/verify; }
+}
+"""
+
+
+def nginx_conf(
+    text: str = GATED_CONF, service: str | None = "wiki", namespace: str = "apps"
+) -> K8sObject:
+    name = f"{service or 'site'}-nginx"
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels(service)},
+        "data": {"default.conf": text},
+    }
+
+
 def namespace(name: str, level: str) -> K8sObject:
     return {
         "apiVersion": "v1",
@@ -183,6 +209,7 @@ def clean_objects() -> list[K8sObject]:
         namespace("apps", "restricted"),
         namespace("core", "privileged"),
         statefulset(),
+        nginx_conf(),
         backup(),
         ingress("wiki", "apps", "wiki.example.com", service="wiki"),
         ingress(

@@ -71,9 +71,37 @@ def test_missing_identity_fails_closed_on_spec_and_ingress() -> None:
     p = platform({"categories": {"apps": {"podSecurity": DELETE}}, "identity": DELETE})
     found = [(f.object, f.path) for f in check(p) if f.rule == "auth-fail-closed"]
     assert found == [
+        ("ConfigMap/apps/wiki-nginx", "services.wiki.auth.mode"),
         ("Ingress/apps/wiki", "services.wiki.auth.mode"),
         ("service/wiki", "services.wiki.auth.mode"),
     ]
+
+
+def test_compiled_nginx_gates_required_services_on_every_exposure() -> None:
+    for exposure in ("internal", "vpn"):
+        extra = {"lifecycle": True} if exposure == "vpn" else {}
+        p = platform(
+            {
+                "categories": {"apps": {"podSecurity": DELETE}},
+                "services": {"wiki": {"exposure": exposure, **extra}},
+            }
+        )
+        assert [f for f in check(p) if f.rule == "auth-fail-closed"] == [], exposure
+
+
+def test_oidc_alone_leaves_the_pod_path_open() -> None:
+    p = platform(
+        {
+            "categories": {"apps": {"podSecurity": DELETE}},
+            "identity": {"forwardAuth": DELETE, "oidc": {"issuer": "https://id.example"}},
+            "services": {"wiki": {"exposure": "vpn", "lifecycle": True}},
+        }
+    )
+    found = [f for f in check(p) if f.rule == "auth-fail-closed"]
+    assert [(f.object, f.field) for f in found] == [
+        ("ConfigMap/apps/wiki-nginx", "data[default.conf]")
+    ]
+    assert "location / has no auth_request" in found[0].message
 
 
 def test_sensitive_volume_on_plain_class_in_compiled_objects() -> None:

@@ -3,7 +3,9 @@
 The order inside the server block is the security argument: ``set_real_ip_from`` first (so the
 allowlist judges the real client behind the internal ingress, not the ingress itself), then the
 ``allow`` lines, then ``deny all``, and only then the ``proxy_pass`` to the app on 127.0.0.1.
-The config needs no file but the certificate and key, so it runs in any stock nginx.
+With auth ``required`` the server also asks the forward-auth endpoint before anything else (see
+``nginx_auth``). The config needs no file but the certificate and key, so it runs in any stock
+nginx.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ from charon.compile.context import HTTPS_PORT, Context, ServiceRef
 from charon.compile.labels import meta, service_labels
 from charon.compile.model import K8sObject
 from charon.compile.service.common import fixed_resources, restricted
+from charon.compile.service.nginx_auth import auth_locations, auth_server_lines, forward_auth
 from charon.spec.models import Exposure
 
-__all__ = ["NGINX_IMAGE", "config_hash", "nginx_config", "nginx_configmap", "nginx_container"]
+__all__ = [
+    "NGINX_CONF_KEY",
+    "NGINX_IMAGE",
+    "config_hash",
+    "nginx_config",
+    "nginx_configmap",
+    "nginx_container",
+]
 
 #: Runs as uid 101 and keeps its pid and temp files under /tmp.
 NGINX_IMAGE = "nginxinc/nginx-unprivileged:1.29.1-alpine"
 NGINX_UID = 101
 CERT_DIR = "/etc/nginx/certs"
+#: The key of ConfigMap ``<svc>-nginx`` that nginx-tls reads from /etc/nginx/conf.d.
+NGINX_CONF_KEY = "default.conf"
 
 
 def nginx_config(ctx: Context, ref: ServiceRef) -> str:
@@ -33,6 +45,7 @@ def nginx_config(ctx: Context, ref: ServiceRef) -> str:
         if ref.spec.exposure is Exposure.internal
         else []
     )
+    forward = forward_auth(ctx, ref)
     lines = [
         f"# {ref.namespace}/{ref.name}: written by charon, edit the platform spec instead.",
         "map $http_upgrade $connection_upgrade {",
@@ -59,6 +72,7 @@ def nginx_config(ctx: Context, ref: ServiceRef) -> str:
         "    allow 127.0.0.1;",
         "    allow ::1;",
         "    deny all;",
+        *(auth_server_lines(forward) if forward else []),
         "",
         "    location / {",
         f"        proxy_pass http://127.0.0.1:{ref.spec.port};",
@@ -71,6 +85,7 @@ def nginx_config(ctx: Context, ref: ServiceRef) -> str:
         "        proxy_set_header Connection $connection_upgrade;",
         "        proxy_read_timeout 300s;",
         "    }",
+        *(auth_locations(forward) if forward else []),
         "}",
     ]
     metrics = ref.spec.metrics
@@ -105,7 +120,7 @@ def nginx_configmap(ctx: Context, ref: ServiceRef, config: str) -> K8sObject:
         "metadata": meta(
             f"{ref.name}-nginx", service_labels(ctx.name, ref.unit, ref.name), ref.namespace
         ),
-        "data": {"default.conf": config},
+        "data": {NGINX_CONF_KEY: config},
     }
 
 
