@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,29 @@ def writes(cp: ControlPlane, marker: str) -> int:
     return sum(1 for e in cp.mutating_requests(marker) if "dryRun=" not in e.get("requestURI", ""))
 
 
+def server_cpu(cp: ControlPlane) -> float:
+    """CPU seconds used so far by the API server and etcd (the work both tools cause)."""
+    total = 0.0
+    for name, proc, _log in cp._procs:  # the testbed's own process list
+        if name in ("kube-apiserver", "etcd"):
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the tool's own process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
 def install_crds(cp: ControlPlane) -> None:
     dirs = sorted(p for p in (cache_dir() / "testbed" / "crds").glob("*-v*") if p.is_dir())
     args = ["apply", "--server-side", "--force-conflicts", "--field-manager=bench-setup"]
@@ -46,28 +71,21 @@ def install_crds(cp: ControlPlane) -> None:
     cp.kubectl("wait", "--for=condition=Established", "--timeout=120s", "crd", "--all")
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return elapsed
-
-
 def run_tool(name: str, root: Path, cmd: list[str]) -> dict[str, float | int | str]:
     cp = ControlPlane(root / name, with_workloads=False)
     cp.start()
     try:
         install_crds(cp)
         full = [a.replace("{kubeconfig}", str(cp.kubeconfig)) for a in cmd]
-        marker = cp.audit_marker()
-        cold = timed(full)
+        marker, server = cp.audit_marker(), server_cpu(cp)
+        cold, cold_cpu = timed(full)
+        cold_server = server_cpu(cp) - server
         cold_writes = writes(cp, marker)
         marker = cp.audit_marker()
-        noop = timed(full)
+        noop, _ = timed(full)
         return {"tool": name, "cold_s": cold, "cold_writes": cold_writes, "noop_s": noop,
-                "noop_writes": writes(cp, marker)}  # fmt: skip
+                "noop_writes": writes(cp, marker), "tool_cpu": cold_cpu,
+                "server_cpu": cold_server}  # fmt: skip
     finally:
         cp.stop()
 
@@ -97,10 +115,12 @@ def main() -> None:
     ]  # fmt: skip
     print(f"{args.services} services, {len(objects)} objects"
           + (f" (waived for the benchmark: {', '.join(waived)})" if waived else ""))  # fmt: skip
-    print(f"{'tool':<8} {'cold s':>8} {'cold writes':>12} {'no-op s':>8} {'no-op writes':>13}")
+    print(f"{'tool':<8} {'cold s':>7} {'cold writes':>12} {'no-op s':>8} {'no-op writes':>13} "
+          f"{'cold cpu: tool':>15} {'api+etcd':>9}")  # fmt: skip
     for r in results:
-        print(f"{r['tool']:<8} {r['cold_s']:>8.2f} {r['cold_writes']:>12} {r['noop_s']:>8.2f} "
-              f"{r['noop_writes']:>13}")  # fmt: skip
+        print(f"{r['tool']:<8} {r['cold_s']:>7.2f} {r['cold_writes']:>12} {r['noop_s']:>8.2f} "
+              f"{r['noop_writes']:>13} {r['tool_cpu']:>15.2f} {r['server_cpu']:>9.2f}")  # fmt: skip
+    print(f"cores: {os.cpu_count()} (the API server, etcd and the tool share them)")
     ours, theirs = results
     print(f"cold: charon is {float(theirs['cold_s']) / float(ours['cold_s']):.2f}x kubectl "
           "(target >= 3x); no-op writes: charon "
