@@ -8,7 +8,8 @@ turn any of them into a clear message and a meaningful exit code, and never a tr
     ├── PolicyError          exit 3; findings with rule id, object and field path
     ├── RenderError          exit 1; the tree could not be written (the old tree stays)
     ├── ClusterError         exit 1; object id plus the API's status causes
-    │   └── ConflictError    a field is owned by another field manager
+    │   ├── ConflictError    a field is owned by another field manager
+    │   └── ClusterUnavailableError  retryable: unreachable, 5xx or 429; re-running converges
     ├── ToolError            exit 1; an external program (sops, age) failed or is missing
     └── AgentError           the in-pod agent
         ├── RetryableError   exit 75; try again later (connection refused, 5xx, 429)
@@ -26,6 +27,7 @@ __all__ = [
     "AgentError",
     "CharonError",
     "ClusterError",
+    "ClusterUnavailableError",
     "ConflictError",
     "PermanentError",
     "PolicyError",
@@ -98,6 +100,10 @@ class ClusterError(CharonError):
 
 class ConflictError(ClusterError):
     """Server-side apply found a field owned by another field manager."""
+
+
+class ClusterUnavailableError(ClusterError):
+    """The API server could not be reached or was overloaded; the same command can be re-run."""
 
 
 class ToolError(CharonError):

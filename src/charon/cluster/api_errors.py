@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx2
 from lightkube.core.exceptions import ApiError
 
-from charon.errors import ClusterError, ConflictError
+from charon.errors import ClusterError, ClusterUnavailableError, ConflictError
 
 __all__ = ["is_not_found", "is_transient", "to_cluster_error"]
 
@@ -55,9 +55,12 @@ def to_cluster_error(object_id: str, exc: BaseException, *, server: str = "") ->
         if status.code in (401, 403):
             causes.append("fix: check the credentials and RBAC of the kubeconfig in use")
         refused = f"refused by the API server ({status.code}): {reason}"
+        if status.code in _TRANSIENT_CODES:
+            return ClusterUnavailableError(object_id, refused, causes)
         return ClusterError(object_id, refused, causes)
     if isinstance(exc, httpx2.TransportError):
         where = f" at {server}" if server else ""
         detail = str(exc) or type(exc).__name__
-        return ClusterError(object_id, f"cannot reach the Kubernetes API{where}: {detail}")
+        unreachable = f"cannot reach the Kubernetes API{where}: {detail}"
+        return ClusterUnavailableError(object_id, unreachable)
     return ClusterError(object_id, f"{type(exc).__name__}: {exc}")
