@@ -3,14 +3,14 @@
 PyYAML's representer is pure Python and builds a node graph that libyaml then walks; for the
 thousands of small objects of a platform that is most of render's time (measured with
 ``benchmarks/compile.py`` at N = 500: about 70 % of ``charon render`` went to ``yaml.dump``; this
-path emits the same bytes about 7x faster, with no fallback on that platform). Almost every object is
-block mappings and sequences of short scalars, whose YAML is fully determined by a few rules, so
+path emits the same bytes about 7x faster, with no fallback on that platform). Almost every object
+is block mappings and sequences of short scalars, whose YAML is fully determined by a few rules, so
 this module emits those directly. It is not a second dialect: a scalar is written plain only when
 libyaml would (same characters allowed, same resolver deciding that it would not read back as a
 bool, int, null, float or timestamp); any other string is rendered once by the real dumper and
-cached (multi-line text too, then re-indented); anything unusual (floats, sequences of
-sequences, keys over 128 characters) raises :class:`Fallback` so the caller dumps the
-object with ``CSafeDumper`` itself. Tests compare both paths byte for byte.
+cached (multi-line text too, then re-indented); anything unusual (floats, sequences of sequences,
+keys over 128 characters) raises :class:`Fallback` so the caller dumps the object with
+``CSafeDumper`` itself. Tests compare both paths byte for byte.
 """
 
 from __future__ import annotations
