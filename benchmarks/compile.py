@@ -45,7 +45,7 @@ SERVICES_PER_CATEGORY = 20
 # the platform
 
 
-def platform_doc(n: int) -> dict:
+def platform_doc(n: int, layout: str = "unit") -> dict:
     categories = {
         f"cat{i}": {"tier": TIERS[i % len(TIERS)], "owners": ["group:platform-admins"]}
         for i in range(max(1, (n + SERVICES_PER_CATEGORY - 1) // SERVICES_PER_CATEGORY))
@@ -107,13 +107,13 @@ def platform_doc(n: int) -> dict:
         "categories": categories,
         "services": services,
         "sops": {"ageRecipients": ["age1" + "q" * 58]},
-        "gitops": {"path": "clusters/bench"},
+        "gitops": {"path": "clusters/bench", "layout": layout},
     }
 
 
-def prepare(n: int, work: Path) -> tuple[Path, Path, list[str]]:
+def prepare(n: int, work: Path, layout: str) -> tuple[Path, Path, list[str]]:
     """Write platform.yaml (policy-clean) and objects.json; returns them and any waived rules."""
-    doc = platform_doc(n)
+    doc = platform_doc(n, layout)
     spec_path = work / "platform.yaml"
     waived: list[str] = []
     for _ in range(3):
@@ -131,8 +131,11 @@ def prepare(n: int, work: Path) -> tuple[Path, Path, list[str]]:
         raise SystemExit(f"N={n}: the generated platform still has policy errors: {blocking}")
     files = plan_tree(checked.compiled)
     assert set(render_files(checked.compiled)) - set(files) == {"charon-render.json"}
-    # Every YAML file of the tree as a dict (raw files are not used by the generated platform).
-    dicts = {path: yaml.load(content, Loader=yaml.CSafeLoader) for path, content in files.items()}
+    # Every YAML file of the tree as its list of documents (raw files are not used here).
+    dicts = {
+        path: list(yaml.load_all(content, Loader=yaml.CSafeLoader))
+        for path, content in files.items()
+    }
     objects_path = work / "objects.json"
     objects_path.write_text(json.dumps({"files": dicts}), encoding="utf-8")
     return spec_path, objects_path, waived
@@ -148,11 +151,13 @@ import yaml
 
 doc = json.loads(Path(sys.argv[1]).read_text())
 out = Path(sys.argv[2])
-for rel, obj in doc["files"].items():
+for rel, objs in doc["files"].items():
     path = out / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=True,
-                               default_flow_style=False, allow_unicode=True, encoding="utf-8"))
+    path.write_bytes(b"---\\n".join(
+        yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=True, default_flow_style=False,
+                  allow_unicode=True, encoding="utf-8")
+        for obj in objs))
 """
 
 CDK8S = """
@@ -161,30 +166,34 @@ from pathlib import Path
 from cdk8s import ApiObject, ApiObjectMetadata, App, Chart, JsonPatch, YamlOutputType
 
 doc = json.loads(Path(sys.argv[1]).read_text())
-# One folder per chart (unit), one file per object: the layout charon and the floor write.
-app = App(outdir=sys.argv[2], yaml_output_type=YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE)
+# One chart per unit, written in the layout charon and the floor write: one multi-document file
+# per chart (layout "unit", cdk8s's own default) or one folder per chart and file per object.
+output = {"unit": YamlOutputType.FILE_PER_CHART,
+          "object": YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE}[sys.argv[3]]
+app = App(outdir=sys.argv[2], yaml_output_type=output)
 charts = {}
-for rel, obj in doc["files"].items():
+for rel, objs in doc["files"].items():
     if not rel.startswith("units/") or rel.endswith("/kustomization.yaml"):
         continue
     unit = rel.split("/")[1]
     chart = charts.get(unit) or charts.setdefault(unit, Chart(app, unit))
-    meta = obj.get("metadata", {})
-    api = ApiObject(
-        chart,
-        rel.rsplit("/", 1)[1],
-        api_version=obj["apiVersion"],
-        kind=obj["kind"],
-        metadata=ApiObjectMetadata(
-            name=meta.get("name"),
-            namespace=meta.get("namespace"),
-            labels=meta.get("labels"),
-            annotations=meta.get("annotations"),
-        ),
-    )
-    for key, value in obj.items():
-        if key not in ("apiVersion", "kind", "metadata"):
-            api.add_json_patch(JsonPatch.add("/" + key, value))
+    for i, obj in enumerate(objs):
+        meta = obj.get("metadata", {})
+        api = ApiObject(
+            chart,
+            f"{rel.rsplit('/', 1)[1]}-{i}",
+            api_version=obj["apiVersion"],
+            kind=obj["kind"],
+            metadata=ApiObjectMetadata(
+                name=meta.get("name"),
+                namespace=meta.get("namespace"),
+                labels=meta.get("labels"),
+                annotations=meta.get("annotations"),
+            ),
+        )
+        for key, value in obj.items():
+            if key not in ("apiVersion", "kind", "metadata"):
+                api.add_json_patch(JsonPatch.add("/" + key, value))
 app.synth()
 """
 
@@ -251,10 +260,10 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, sum(peaks.values())
 
 
-def run_size(n: int, root: Path, repeat: int, with_cdk8s: bool) -> dict:
+def run_size(n: int, root: Path, repeat: int, with_cdk8s: bool, layout: str) -> dict:
     work = root / f"n{n}"
     work.mkdir(parents=True)
-    spec, objects, waived = prepare(n, work)
+    spec, objects, waived = prepare(n, work, layout)
     (work / "floor.py").write_text(FLOOR, encoding="utf-8")
     (work / "cdk8s_app.py").write_text(CDK8S, encoding="utf-8")
     charon = str(BIN / "charon")
@@ -263,7 +272,8 @@ def run_size(n: int, root: Path, repeat: int, with_cdk8s: bool) -> dict:
         "floor": [sys.executable, "floor.py", str(objects), str(work / "out-floor")],
     }
     if with_cdk8s:
-        cmds["cdk8s"] = [sys.executable, "cdk8s_app.py", str(objects), str(work / "out-cdk8s")]
+        cdk8s_out = str(work / "out-cdk8s")
+        cmds["cdk8s"] = [sys.executable, "cdk8s_app.py", str(objects), cdk8s_out, layout]
     results: dict = {"n": n, "waived": waived}
     n_objects = json.loads(objects.read_text())["files"]
     results["files"] = len(n_objects)
@@ -286,6 +296,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-cdk8s", action="store_true", help="skip the cdk8s peer")
     parser.add_argument("--keep", type=Path, help="keep the generated trees in this directory")
+    parser.add_argument(
+        "--layout",
+        choices=("unit", "object"),
+        default="unit",
+        help="gitops.layout of the generated platform; every peer writes the same layout",
+    )
     args = parser.parse_args()
     sizes = [10, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else args.repeat
@@ -300,7 +316,7 @@ def main() -> int:
     rows = []
     try:
         for n in sizes:
-            rows.append(run_size(n, root, repeat, with_cdk8s))
+            rows.append(run_size(n, root, repeat, with_cdk8s, args.layout))
             print_row(rows[-1], header=len(rows) == 1)
     finally:
         if args.keep is None:

@@ -45,5 +45,6 @@ def compile_platform(platform: Platform) -> CompiledPlatform:
         gitops_source=platform.gitops.source,
         gitops_interval=platform.gitops.interval,
         gitops_path=platform.gitops.path,
+        gitops_layout=platform.gitops.layout,
         notes=tuple(notes(ctx)),
     )

@@ -72,6 +72,9 @@ class Context:
     platform: Platform
     tiers: dict[str, ResolvedTier] = field(init=False)
     services: dict[str, ServiceRef] = field(init=False)
+    #: service name -> the services whose ``dependsOn`` names it (computed once: asking per
+    #: service made NetworkPolicy building quadratic in the number of services).
+    dependents: dict[str, tuple[ServiceRef, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tiers", effective_tiers(self.platform))
@@ -79,6 +82,11 @@ class Context:
             name: self._ref(name, spec) for name, spec in sorted(self.platform.services.items())
         }
         object.__setattr__(self, "services", refs)
+        dependents: dict[str, list[ServiceRef]] = {}
+        for ref in refs.values():
+            for target in ref.spec.depends_on:
+                dependents.setdefault(target, []).append(ref)
+        object.__setattr__(self, "dependents", {k: tuple(v) for k, v in dependents.items()})
 
     @property
     def name(self) -> str:

@@ -82,6 +82,8 @@ class CompiledPlatform:
     gitops_source: str = "flux-system"
     gitops_interval: str = "10m"
     gitops_path: str = ""
+    #: "unit": one multi-document ``resources.yaml`` per unit; "object": one file per object.
+    gitops_layout: str = "unit"
     notes: tuple[str, ...] = field(default=())
 
     def objects(self) -> list[K8sObject]:

@@ -103,17 +103,20 @@ def _ingress(ctx: Context, ref: ServiceRef) -> list[dict[str, Any]]:
         rules.append({"ports": [{"protocol": "UDP"}]})
     if ref.metrics_port is not None:
         rules.append({"from": [_ns(MONITORING_NAMESPACE)], "ports": _tcp(ref.metrics_port)})
-    dependents = [d for d in ctx.services.values() if ref.name in d.spec.depends_on]
+    dependents = ctx.dependents.get(ref.name, ())
     if dependents:
         peers = [_pods_in(d.namespace, d.name) for d in dependents]
         rules.append({"from": peers, "ports": _tcp(ref.port)})
     if _is_headscale(ctx, ref):
         tailnet = {"namespaceSelector": {}, "podSelector": {"matchLabels": {LABEL_TAILNET: "true"}}}
         rules.append({"from": [tailnet], "ports": _tcp(ref.spec.port)})
-    gated = [g for g in ctx.services.values() if forward_auth(ctx, g) is not None]
-    if gated and _auth_service(ctx) == ref:
-        peers = [_pods_in(g.namespace, g.name) for g in gated]
-        rules.append({"from": peers, "ports": _tcp(ref.port)})
+    # Only the auth service itself needs the list of gated services; ask that first, so the
+    # scan over every service runs once per platform, not once per service.
+    if _auth_service(ctx) == ref:
+        gated = [g for g in ctx.services.values() if forward_auth(ctx, g) is not None]
+        if gated:
+            peers = [_pods_in(g.namespace, g.name) for g in gated]
+            rules.append({"from": peers, "ports": _tcp(ref.port)})
     return rules
 
 

@@ -527,6 +527,13 @@ class GitOpsSpec(_Model):
     source: Name = Field(default="flux-system", description="Flux GitRepository name.")
     interval: str = "10m"
     path: str = Field(default="", description="Path of the rendered tree inside the repository.")
+    layout: Literal["unit", "object"] = Field(
+        default="unit",
+        description=(
+            "'unit': one multi-document resources.yaml per unit (few files: fast to write, commit"
+            " and sync); 'object': one file per object."
+        ),
+    )
 
 
 class Platform(_Model):

@@ -95,6 +95,7 @@ def make_platform(**overrides: object) -> CompiledPlatform:
         "gitops_source": "flux-system",
         "gitops_interval": "10m",
         "gitops_path": "clusters/home/",
+        "gitops_layout": "object",
     }
     fields.update(overrides)
     return CompiledPlatform(**fields)  # type: ignore[arg-type]
