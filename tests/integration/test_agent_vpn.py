@@ -71,6 +71,18 @@ def _config(tmp_path: Path, hs: Any, dns: Any, host: str = HOST, **extra: str) -
     )
 
 
+def _bind_provider(bind: Any) -> Rfc2136Provider:
+    """The RFC2136 provider for the test's BIND, signed with its TSIG key."""
+    return Rfc2136Provider(
+        bind.host,
+        bind.port,
+        bind.zone,
+        key_name=bind.tsig_name,
+        algorithm=bind.tsig_algorithm,
+        secret=bind.tsig_secret,
+    )
+
+
 def _dns_errors(sidecar: Sidecar) -> float:
     """Failed DNS calls the sidecar has counted (its Prometheus counter), retryable ones."""
     value = sidecar.metrics.registry.get_sample_value(
@@ -106,14 +118,7 @@ async def _with_sidecar(config: AgentConfig, body: Callable[[Sidecar], Awaitable
 
 def test_rfc2136_contract_against_bind(bind: Any) -> None:
     async def go() -> None:
-        provider = Rfc2136Provider(
-            bind.host,
-            bind.port,
-            bind.zone,
-            key_name=bind.tsig_name,
-            algorithm=bind.tsig_algorithm,
-            secret=bind.tsig_secret,
-        )
+        provider = _bind_provider(bind)
         await provider_contract(provider, f"contract.{bind.zone}")
 
     asyncio.run(go())
@@ -162,14 +167,7 @@ def test_faults_recover_without_restart(
     config = _config(tmp_path, headscale, bind, host=host)
     name = config.dns_name
     asyncio.run(run_init(config))
-    provider = Rfc2136Provider(
-        bind.host,
-        bind.port,
-        bind.zone,
-        key_name=bind.tsig_name,
-        algorithm=bind.tsig_algorithm,
-        secret=bind.tsig_secret,
-    )
+    provider = _bind_provider(bind)
 
     async def body(sidecar: Sidecar) -> None:
         stop = asyncio.Event()
@@ -219,14 +217,7 @@ def test_foreign_record_is_left_alone(tmp_path: Path, headscale: Any, bind: Any)
     headscale_node_ip = "100.64.99.1"
 
     async def go() -> tuple[str, str]:
-        provider = Rfc2136Provider(
-            bind.host,
-            bind.port,
-            bind.zone,
-            key_name=bind.tsig_name,
-            algorithm=bind.tsig_algorithm,
-            secret=bind.tsig_secret,
-        )
+        provider = _bind_provider(bind)
         await provider.apply(Change(name, (), add=(Record(name, "A", "192.0.2.7", 300),)))
 
         class Fixed:
