@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import pytest
 import yaml
 
 from peers import require
+from peers.rendering import documents, render
 from peers.services import NginxServer, free_port
 
 HOST = "wiki.lab.example"
@@ -80,25 +80,9 @@ def _render_conf(tmp: Path, app_port: int, signin: bool) -> str:
     """``default.conf`` of ``wiki`` from a real ``charon render`` (which also runs every check)."""
     spec = tmp / "platform.yaml"
     spec.write_text(_platform(app_port, signin))
-    out = tmp / "tree"
-    charon = Path(sys.executable).with_name("charon")
-    argv = [str(charon)] if charon.exists() else [sys.executable, "-m", "charon"]
-    proc = subprocess.run(
-        [*argv, "render", str(spec), "-o", str(out)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    for path in sorted(out.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if (
-                isinstance(doc, dict)
-                and doc.get("kind") == "ConfigMap"
-                and (doc["metadata"]["name"] == "wiki-nginx")
-            ):
-                return str(doc["data"]["default.conf"])
+    for doc in documents(render(spec, tmp / "tree")):
+        if doc.get("kind") == "ConfigMap" and doc["metadata"]["name"] == "wiki-nginx":
+            return str(doc["data"]["default.conf"])
     raise AssertionError("the render holds no ConfigMap wiki-nginx")
 
 

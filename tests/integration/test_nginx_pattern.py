@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from peers import require
 from peers.netns import Namespace, NetnsFactory
+from peers.rendering import documents, render
 from peers.services import NginxServer
 from peers.vpn import wait_until
 
@@ -60,25 +60,12 @@ def _parse(service: str, text: str) -> SiteConfig:
 
 @pytest.fixture(scope="module")
 def rendered_sites(tmp_path_factory: pytest.TempPathFactory) -> list[SiteConfig]:
-    out = tmp_path_factory.mktemp("render") / "tree"
-    charon = Path(sys.executable).with_name("charon")
-    argv = [str(charon)] if charon.exists() else [sys.executable, "-m", "charon"]
-    proc = subprocess.run(
-        [*argv, "render", str(EXAMPLE), "-o", str(out)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
+    tree = render(EXAMPLE, tmp_path_factory.mktemp("render") / "tree")
     sites = []
-    for path in sorted(out.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not isinstance(doc, dict) or doc.get("kind") != "ConfigMap":
-                continue
-            name = str(doc["metadata"]["name"])
-            if name.endswith("-nginx") and "default.conf" in doc.get("data", {}):
-                sites.append(_parse(name.removesuffix("-nginx"), doc["data"]["default.conf"]))
+    for doc in documents(tree):
+        name = str(doc["metadata"]["name"]) if doc.get("kind") == "ConfigMap" else ""
+        if name.endswith("-nginx") and "default.conf" in doc.get("data", {}):
+            sites.append(_parse(name.removesuffix("-nginx"), doc["data"]["default.conf"]))
     assert sites, "the example platform renders no nginx sidecar config"
     return sites
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from peers import require
+from peers.rendering import render
 
 if TYPE_CHECKING:
     from peers.kube import ControlPlane
@@ -35,19 +35,6 @@ _ALWAYS_PRESENT = frozenset({"flux-system"})  # Flux bootstrap creates it; charo
 
 def example_files() -> list[Path]:
     return sorted((REPO / "examples").glob("*.yaml"))
-
-
-def render(example: Path, out: Path) -> Path:
-    """`charon render EXAMPLE -o OUT` with this interpreter; raises with the CLI's own message."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "charon", "render", str(example), "-o", str(out)],
-        capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
-    )  # fmt: skip
-    if proc.returncode != 0 or not out.is_dir():
-        raise AssertionError(
-            f"charon render {example.name} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
-        )
-    return out
 
 
 def kustomize_objects(tree: Path) -> tuple[list[Path], list[dict[str, Any]]]:
