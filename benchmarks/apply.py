@@ -97,7 +97,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="charon-bench-apply-"))
     (root / "charon").mkdir()
     (root / "kubectl").mkdir()
-    spec, _objects, waived = prepare(args.services, root)
+    spec, _objects, waived = prepare(args.services, root, "unit")
     compiled = pipeline.check_file(spec).compiled
     objects = compiled.objects()
     rendered = root / "rendered"

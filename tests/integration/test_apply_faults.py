@@ -129,6 +129,35 @@ def test_an_invalid_object_is_rejected_with_the_api_field_cause(
     assert live(control_plane, bad) is None
 
 
+@pytest.mark.parametrize("kind", ["Deployment", "Certificate"])
+def test_an_undeclared_field_is_refused_once_with_its_path(
+    control_plane: ControlPlane, kind: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Charon sends fieldValidation=Ignore: server-side apply still refuses unknown fields, for a
+    built-in kind and for a CRD kind alike, and the refusal is final (not retried as an outage)."""
+    compiled = example("minimal")
+    ns = next(o["metadata"]["name"] for o in compiled.objects() if o["kind"] == "Namespace")
+    if kind == "Deployment":
+        bad = _deployment(ns, "typo", 1, compiled.platform)
+    else:
+        bad = next(copy.deepcopy(o) for o in compiled.objects() if o["kind"] == kind)
+        bad["metadata"]["name"] = "typo"
+    bad["spec"]["replicaz" if kind == "Deployment" else "dnsNamez"] = 1
+    broken = with_unit(compiled, Unit("extra", "apps", (bad,), depends_on=("platform",)))
+    marker = control_plane.audit_marker()
+    code, _out, err = charon(monkeypatch, capsys, control_plane, broken, "apply", "--no-wait")
+    assert code == 1
+    field = "spec.replicaz" if kind == "Deployment" else "spec.dnsNamez"
+    assert f"{object_id(bad)}: refused by the API server: not in the kind's schema" in err
+    assert f"{field}: field not declared in schema" in err
+    assert "Traceback" not in err and "cannot reach" not in err
+    assert live(control_plane, bad) is None
+    tries = [e for e in control_plane.mutating_requests(marker)
+             if e["objectRef"].get("name") == "typo"]  # fmt: skip
+    assert len(tries) == 1, "a schema refusal must not be retried"
+
+
 def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: ControlPlane) -> None:
     platform = unique_name("w")
     ns = platform
@@ -139,7 +168,7 @@ def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: Contro
         Unit("extra", "apps", (ready,), depends_on=("base",)),
     ))  # fmt: skip
     target = session.Target(control_plane.kubeconfig)
-    session.apply(target, compiled, ApplyOptions(timeout=120, poll=0.2), events.append)
+    session.apply(target, compiled, ApplyOptions(timeout=120), events.append)
     waits = [e for e in events if isinstance(e, Waiting) and e.total == 1]
     assert waits and waits[-1].ready == 1
     assert live(control_plane, ready)["status"]["readyReplicas"] == 2  # type: ignore[index]
@@ -149,7 +178,7 @@ def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: Contro
     stuck["spec"]["template"]["spec"]["nodeSelector"] = {"no-such-node": "true"}
     more = with_unit(compiled, Unit("more", "apps", (stuck,), depends_on=("extra",)))
     with pytest.raises(ClusterError) as info:
-        session.apply(target, more, ApplyOptions(timeout=3, poll=0.2))
+        session.apply(target, more, ApplyOptions(timeout=3))
     assert info.value.object_id == object_id(stuck)
     assert "not ready after 3s" in str(info.value)
     assert "0/2" in str(info.value)

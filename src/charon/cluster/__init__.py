@@ -17,7 +17,7 @@ from charon.cluster.inventory import Inventory, ObjectRef
 from charon.cluster.kstatus import Health, Status, compute
 from charon.cluster.plan import Plan, PlannedObject, PruneItem, Stage, build_plan
 from charon.cluster.status import PlatformStatus, read_status
-from charon.cluster.transport import FIELD_MANAGER, LightkubeTransport, Transport
+from charon.cluster.transport import FIELD_MANAGER, KubeTransport, Transport
 
 __all__ = [
     "FIELD_MANAGER",
@@ -28,7 +28,7 @@ __all__ = [
     "Event",
     "Health",
     "Inventory",
-    "LightkubeTransport",
+    "KubeTransport",
     "ObjectRef",
     "Plan",
     "PlannedObject",

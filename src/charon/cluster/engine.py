@@ -105,8 +105,8 @@ async def _run_stage(
         ]
     else:
         waits = [p for p in stage.objects if p.wait] if opts.wait else []
-    await wait_ready(transport, plan.platform, stage.index, waits,
-                     timeout=opts.timeout, poll=opts.poll, report=report)  # fmt: skip
+    await wait_ready(transport, plan.platform, stage.index, waits, timeout=opts.timeout,
+                     report=report)  # fmt: skip
     return changes
 
 
@@ -145,8 +145,9 @@ async def apply_plan(
         result.changes += await _run_stage(transport, plan, stage, opts, report, pending=pending)
         report(StageDone(stage.index))
     final = plan.current.union(plan.previous)
+    why: dict[str, str] = {}
     if opts.prune:
-        result.pruned = await prune_items(
+        result.pruned, why = await prune_items(
             transport, plan.prune, plan.platform, allow_destructive=opts.allow_destructive,
             report=report, dry_run=dry,
         )  # fmt: skip
@@ -157,5 +158,6 @@ async def apply_plan(
     failed = [oid for oid, outcome in result.pruned.items() if outcome is PruneOutcome.failed]
     if failed:
         raise ClusterError(failed[0], "could not be pruned; kept in the inventory for next time",
-                           [f"also failed: {oid}" for oid in failed[1:]])  # fmt: skip
+                           [why[failed[0]], *(f"also failed: {oid}: {why[oid]}"
+                                              for oid in failed[1:])])  # fmt: skip
     return result

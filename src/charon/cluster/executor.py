@@ -36,7 +36,6 @@ class ApplyOptions:
     prune: bool = False
     allow_destructive: bool = False
     concurrency: int = 16
-    poll: float = 0.5
 
 
 async def live_index(

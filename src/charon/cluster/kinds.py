@@ -1,57 +1,67 @@
-"""From ``apiVersion`` + ``kind`` to a lightkube resource class that yields plain dicts.
+"""From ``apiVersion`` + ``kind`` to where its objects live in the API (:class:`Endpoint`).
 
 Built-in kinds take their plural and scope from lightkube's own models; custom kinds from the
 CustomResourceDefinitions in the cluster (listed once, again after a stage applied new CRDs).
-Every class is a lightkube *generic* resource built here and never registered globally, so the
-engine sends and receives plain ``dict`` objects, compares them without conversion, and cannot
-clash with another user of lightkube's registry in the same process.
+The engine sends and receives plain ``dict`` objects, so it compares them without conversion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from lightkube.core import resource as res
 from lightkube.core.exceptions import LoadResourceError
 from lightkube.core.resource_registry import resource_registry
-from lightkube.generic_resource import GenericGlobalResource, GenericNamespacedResource
 
-__all__ = ["KindResolver", "ResourceClass", "UnknownKind"]
+__all__ = ["CRD", "Endpoint", "KindResolver", "UnknownKind"]
 
-ResourceClass = type[Any]
 ListCrds = Callable[[], Awaitable[list[dict[str, Any]]]]
-
-_VERBS = ["delete", "get", "global_list", "list", "patch", "post", "put"]
 
 
 class UnknownKind(LookupError):
     """Neither a built-in kind nor served by any CRD in the cluster."""
 
 
-def _generic(group: str, version: str, kind: str, plural: str, namespaced: bool) -> ResourceClass:
-    base = GenericNamespacedResource if namespaced else GenericGlobalResource
-    info = res.ApiInfo(resource=res.ResourceDef(group, version, kind), plural=plural, verbs=_VERBS)
-    return type(kind, (base,), {"_api_info": info})
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """The REST paths of one kind."""
+
+    api_version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+    def path(self, namespace: str | None = None, name: str | None = None) -> str:
+        """The collection (all namespaces when ``namespace`` is None), or one object in it."""
+        group, _, version = self.api_version.rpartition("/")
+        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        scope = f"/namespaces/{quote(namespace, safe='')}" if self.namespaced and namespace else ""
+        tail = f"/{quote(name, safe=':@')}" if name else ""
+        return f"{base}{scope}/{self.plural}{tail}"
 
 
-def _builtin(api_version: str, kind: str) -> ResourceClass | None:
+CRD = Endpoint("apiextensions.k8s.io/v1", "CustomResourceDefinition",
+               "customresourcedefinitions", False)  # fmt: skip
+
+
+def _builtin(api_version: str, kind: str) -> Endpoint | None:
     try:
         model = resource_registry.load(api_version, kind)
     except (LoadResourceError, ImportError):
         return None
-    info = model._api_info
     namespaced = issubclass(model, res.NamespacedResource)
-    group, _, version = api_version.rpartition("/")
-    return _generic(group, version, kind, info.plural, namespaced)
+    return Endpoint(api_version, kind, model._api_info.plural, namespaced)
 
 
 class KindResolver:
-    """Caches one class per (apiVersion, kind) for the life of one engine run."""
+    """Caches one endpoint per (apiVersion, kind) for the life of one engine run."""
 
     def __init__(self, list_crds: ListCrds) -> None:
         self._list_crds = list_crds
-        self._classes: dict[tuple[str, str], ResourceClass] = {}
+        self._endpoints: dict[tuple[str, str], Endpoint] = {}
         self._crds: dict[tuple[str, str], tuple[str, bool]] | None = None
 
     def forget_custom(self) -> None:
@@ -71,24 +81,14 @@ class KindResolver:
             self._crds = found
         return self._crds
 
-    async def resolve(self, api_version: str, kind: str) -> ResourceClass:
+    async def resolve(self, api_version: str, kind: str) -> Endpoint:
         key = (api_version, kind)
-        cls = self._classes.get(key)
-        if cls is not None:
-            return cls
-        cls = _builtin(api_version, kind)
-        if cls is None:
+        found = self._endpoints.get(key) or _builtin(api_version, kind)
+        if found is None:
             custom = (await self._custom()).get(key)
             if custom is None:
                 self._crds = None  # maybe installed meanwhile: look again next time
                 raise UnknownKind(f"{kind}.{api_version}")
-            group, _, version = api_version.rpartition("/")
-            cls = _generic(group, version, kind, custom[0], custom[1])
-        self._classes[key] = cls
-        return cls
-
-    def crd_class(self) -> ResourceClass:
-        return _generic(
-            "apiextensions.k8s.io", "v1", "CustomResourceDefinition",
-            "customresourcedefinitions", False,
-        )  # fmt: skip
+            found = Endpoint(api_version, kind, custom[0], custom[1])
+        self._endpoints[key] = found
+        return found

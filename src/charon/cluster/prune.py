@@ -62,11 +62,17 @@ async def _prune_one(
 async def prune_items(
     transport: Transport, items: tuple[PruneItem, ...], platform: str, *,
     allow_destructive: bool, report: Reporter, dry_run: bool = False,
-) -> dict[str, PruneOutcome]:  # fmt: skip
-    """Delete in the given (reverse apply) order, one at a time so namespaces go last."""
+) -> tuple[dict[str, PruneOutcome], dict[str, str]]:  # fmt: skip
+    """Delete in the given (reverse apply) order, one at a time so namespaces go last.
+
+    Returns each item's outcome and, for the failed ones, why.
+    """
     outcomes: dict[str, PruneOutcome] = {}
+    why: dict[str, str] = {}
     for item in items:
         outcome, detail = await _prune_one(transport, item, platform, allow_destructive, dry_run)
         outcomes[item.ref.id] = outcome
+        if outcome is PruneOutcome.failed:
+            why[item.ref.id] = detail
         report(Pruned(item.ref.id, outcome, detail))
-    return outcomes
+    return outcomes, why

@@ -18,7 +18,7 @@ from charon.cluster.executor import ApplyOptions
 from charon.cluster.kubeconfig import load_config
 from charon.cluster.plan import Plan
 from charon.cluster.status import PlatformStatus, read_status
-from charon.cluster.transport import LightkubeTransport, Transport
+from charon.cluster.transport import KubeTransport, Transport
 from charon.compile.model import CompiledPlatform
 
 __all__ = ["Target", "apply", "plan", "status"]
@@ -36,7 +36,7 @@ class Target:
         config = load_config(self.kubeconfig, self.context)
 
         async def main() -> T:
-            transport = LightkubeTransport(config)
+            transport = KubeTransport(config)
             try:
                 return await work(transport)
             finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -40,6 +41,16 @@ class MemoryTransport:
         found = [o for o in self.objects.values() if o["kind"] == kind]
         return [copy.deepcopy(o) for o in found
                 if wanted.items() <= o["metadata"].get("labels", {}).items()]  # fmt: skip
+
+    async def snapshot(self, api_version: str, kind: str, selector: str) -> tuple[Any, str]:
+        return await self.list(api_version, kind, selector), "1"
+
+    async def watch(
+        self, api_version: str, kind: str, selector: str, resource_version: str, *, seconds: int
+    ) -> AsyncGenerator[tuple[str, K8sObject], None]:
+        self.calls.append(("watch", kind))
+        for _ in ():  # nothing ever changes in memory: the watch just ends
+            yield "", {}
 
     async def apply(self, obj: K8sObject, *, dry_run: bool, force: bool) -> K8sObject:
         oid = object_id(obj)
