@@ -8,31 +8,19 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-import yaml
 from test_apply_support import (
-    REPO,
     charon,
     crds_installed,  # noqa: F401 - a fixture
     inventory_ids,
-    isolate,
     live,
+    minimal_variant,
     writes,
 )
 
-from charon.cli.pipeline import check_file
 from charon.compile.model import CompiledPlatform, object_id
 from peers.kube import ControlPlane, unique_name
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")]
-
-
-def _variant(tmp_path: Path, suffix: str, drop: str | None = None) -> CompiledPlatform:
-    spec = yaml.safe_load((REPO / "examples" / "minimal.yaml").read_text())
-    if drop:
-        del spec["services"][drop]
-    path = tmp_path / f"minimal-{drop or 'all'}.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return isolate(check_file(path).compiled, suffix)
 
 
 def _edit(compiled: CompiledPlatform, kind: str, edit: object) -> tuple[CompiledPlatform, str]:
@@ -55,7 +43,7 @@ def test_a_changed_spec_writes_only_the_changed_objects(
     control_plane: ControlPlane, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    compiled = _variant(tmp_path, unique_name("c")[2:9])
+    compiled = minimal_variant(tmp_path, unique_name("c")[2:9])
     assert charon(monkeypatch, capsys, control_plane, compiled, "apply", "--no-wait")[0] == 0
     changed, cm_id = _edit(compiled, "ConfigMap", lambda o: o.setdefault("data", {}).update(x="1"))
     changed, svc_id = _edit(
@@ -82,7 +70,10 @@ def test_removing_a_service_prunes_exactly_its_objects(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     suffix = unique_name("p")[2:9]
-    before, after = _variant(tmp_path, suffix), _variant(tmp_path, suffix, drop="whoami")
+    before, after = (
+        minimal_variant(tmp_path, suffix),
+        minimal_variant(tmp_path, suffix, drop="whoami"),
+    )
     assert charon(monkeypatch, capsys, control_plane, before, "apply", "--no-wait")[0] == 0
     gone = {object_id(o): o for o in before.objects()}
     kept = {object_id(o): o for o in after.objects()}
@@ -118,7 +109,10 @@ def test_protected_kinds_are_pruned_only_with_the_flag(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     suffix = unique_name("d")[2:9]
-    before, after = _variant(tmp_path, suffix), _variant(tmp_path, suffix, drop="headscale")
+    before, after = (
+        minimal_variant(tmp_path, suffix),
+        minimal_variant(tmp_path, suffix, drop="headscale"),
+    )
     pvcs = [o for o in before.objects() if o["kind"] == "PersistentVolumeClaim"]
     assert pvcs and all(object_id(p) not in {object_id(o) for o in after.objects()} for p in pvcs)
     assert charon(monkeypatch, capsys, control_plane, before, "apply", "--no-wait")[0] == 0

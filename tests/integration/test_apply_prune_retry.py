@@ -13,19 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from test_apply_support import (
-    REPO,
     charon,
     crds_installed,  # noqa: F401 - a fixture
     inventory_ids,
-    isolate,
     live,
+    minimal_variant,
     writes,
 )
 
-from charon.cli.pipeline import check_file
-from charon.compile.model import CompiledPlatform, object_id
+from charon.compile.model import object_id
 from charon.errors import ClusterError
 from peers.kube import ControlPlane, unique_name
 
@@ -34,15 +31,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")
 _ADMISSION = "admissionregistration.k8s.io/v1"
 _ACTIVATION_TIMEOUT = 30.0  # seconds for the API server to load or drop an admission policy
 _POLL = 0.2
-
-
-def _variant(tmp_path: Path, suffix: str, drop: str | None = None) -> CompiledPlatform:
-    spec = yaml.safe_load((REPO / "examples" / "minimal.yaml").read_text())
-    if drop:
-        del spec["services"][drop]
-    path = tmp_path / f"minimal-{drop or 'all'}.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    return isolate(check_file(path).compiled, suffix)
 
 
 def _until(what: str, probe: Callable[[], bool]) -> None:
@@ -107,7 +95,10 @@ def test_a_refused_prune_delete_stays_in_the_inventory_and_is_retried(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     suffix = unique_name("r")[2:9]
-    before, after = _variant(tmp_path, suffix), _variant(tmp_path, suffix, drop="whoami")
+    before, after = (
+        minimal_variant(tmp_path, suffix),
+        minimal_variant(tmp_path, suffix, drop="whoami"),
+    )
     assert charon(monkeypatch, capsys, control_plane, before, "apply", "--no-wait")[0] == 0
     kept = {object_id(o) for o in after.objects()}
     stale = {object_id(o): o for o in before.objects() if object_id(o) not in kept}

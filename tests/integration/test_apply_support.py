@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from charon.cli import cluster_cmds
 from charon.cli.main import main
@@ -81,6 +82,16 @@ def isolate(compiled: CompiledPlatform, suffix: str) -> CompiledPlatform:
 def example(name: str, suffix: str | None = None) -> CompiledPlatform:
     compiled = check_file(REPO / "examples" / f"{name}.yaml").compiled
     return isolate(compiled, suffix or unique_name("t")[2:9])
+
+
+def minimal_variant(tmp_path: Path, suffix: str, drop: str | None = None) -> CompiledPlatform:
+    """examples/minimal.yaml with unique names, optionally without the service ``drop``."""
+    spec = yaml.safe_load((REPO / "examples" / "minimal.yaml").read_text())
+    if drop:
+        del spec["services"][drop]
+    path = tmp_path / f"minimal-{drop or 'all'}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return isolate(check_file(path).compiled, suffix)
 
 
 def without_unit(compiled: CompiledPlatform, unit: str) -> CompiledPlatform:

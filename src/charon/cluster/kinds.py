@@ -1,7 +1,7 @@
 """From ``apiVersion`` + ``kind`` to where its objects live in the API (:class:`Endpoint`).
 
-Built-in kinds take their plural and scope from lightkube's own models; custom kinds from the
-CustomResourceDefinitions in the cluster (listed once, again after a stage applied new CRDs).
+Built-in kinds take their plural and scope from lightkube's own models; other kinds from the API
+server's discovery (asked once per group version, again after a stage applied new CRDs).
 The engine sends and receives plain ``dict`` objects, so it compares them without conversion.
 """
 
@@ -16,9 +16,9 @@ from lightkube.core import resource as res
 from lightkube.core.exceptions import LoadResourceError
 from lightkube.core.resource_registry import resource_registry
 
-__all__ = ["CRD", "Endpoint", "KindResolver", "UnknownKind"]
+__all__ = ["Endpoint", "KindResolver", "UnknownKind"]
 
-ListCrds = Callable[[], Awaitable[list[dict[str, Any]]]]
+Discover = Callable[[str], Awaitable[dict[str, Any] | None]]  # apiVersion -> APIResourceList
 
 
 class UnknownKind(LookupError):
@@ -43,10 +43,6 @@ class Endpoint:
         return f"{base}{scope}/{self.plural}{tail}"
 
 
-CRD = Endpoint("apiextensions.k8s.io/v1", "CustomResourceDefinition",
-               "customresourcedefinitions", False)  # fmt: skip
-
-
 def _builtin(api_version: str, kind: str) -> Endpoint | None:
     try:
         model = resource_registry.load(api_version, kind)
@@ -57,38 +53,43 @@ def _builtin(api_version: str, kind: str) -> Endpoint | None:
 
 
 class KindResolver:
-    """Caches one endpoint per (apiVersion, kind) for the life of one engine run."""
+    """Caches one endpoint per (apiVersion, kind) for the life of one engine run.
 
-    def __init__(self, list_crds: ListCrds) -> None:
-        self._list_crds = list_crds
+    Kinds lightkube's models do not know are looked up in the API server's discovery document of
+    their group version (``/apis/<group>/<version>``: a few kilobytes, one request per group
+    version), which covers CRDs and aggregated APIs alike; listing every CRD instead would fetch
+    all their schemas (megabytes) for a name and a scope.
+    """
+
+    def __init__(self, discover: Discover) -> None:
+        self._discover = discover
         self._endpoints: dict[tuple[str, str], Endpoint] = {}
-        self._crds: dict[tuple[str, str], tuple[str, bool]] | None = None
+        self._served: dict[str, dict[str, Endpoint] | None] = {}  # per apiVersion; None: 404
 
     def forget_custom(self) -> None:
-        """New CRDs were applied: read them again on the next unknown kind."""
-        self._crds = None
+        """New CRDs were applied: ask discovery again on the next unknown kind."""
+        self._served.clear()
 
-    async def _custom(self) -> dict[tuple[str, str], tuple[str, bool]]:
-        if self._crds is None:
-            found: dict[tuple[str, str], tuple[str, bool]] = {}
-            for crd in await self._list_crds():
-                spec = crd.get("spec") or {}
-                names = spec.get("names") or {}
-                for v in spec.get("versions") or []:
-                    if v.get("served"):
-                        key = (f"{spec['group']}/{v['name']}", names["kind"])
-                        found[key] = (names["plural"], spec.get("scope") == "Namespaced")
-            self._crds = found
-        return self._crds
+    async def _group_version(self, api_version: str) -> dict[str, Endpoint] | None:
+        if api_version not in self._served:
+            listing = await self._discover(api_version)
+            if listing is None:
+                self._served[api_version] = None
+            else:
+                self._served[api_version] = {
+                    r["kind"]: Endpoint(api_version, r["kind"], r["name"], bool(r["namespaced"]))
+                    for r in listing.get("resources") or []
+                    if "/" not in r.get("name", "/")  # subresources (status, scale) are not kinds
+                }
+        return self._served[api_version]
 
     async def resolve(self, api_version: str, kind: str) -> Endpoint:
         key = (api_version, kind)
         found = self._endpoints.get(key) or _builtin(api_version, kind)
         if found is None:
-            custom = (await self._custom()).get(key)
-            if custom is None:
-                self._crds = None  # maybe installed meanwhile: look again next time
+            found = ((await self._group_version(api_version)) or {}).get(kind)
+            if found is None:
+                self._served.pop(api_version, None)  # maybe installed meanwhile: ask again
                 raise UnknownKind(f"{kind}.{api_version}")
-            found = Endpoint(api_version, kind, custom[0], custom[1])
         self._endpoints[key] = found
         return found

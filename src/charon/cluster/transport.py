@@ -26,7 +26,7 @@ from lightkube.config.kubeconfig import SingleConfig
 from charon.cluster.api_errors import is_not_found, is_transient, to_cluster_error
 from charon.cluster.http import JSON, ApiClient
 from charon.cluster.inventory import ObjectRef
-from charon.cluster.kinds import CRD, Endpoint, KindResolver, UnknownKind
+from charon.cluster.kinds import Endpoint, KindResolver, UnknownKind
 from charon.compile.model import K8sObject
 from charon.errors import ClusterError
 
@@ -68,11 +68,19 @@ class KubeTransport:
     def __init__(self, config: SingleConfig, *, timeout: float = 30.0, connections: int = 16):
         self._api = ApiClient(config, timeout=timeout, connections=connections)
         self.server = self._api.server
-        self._kinds = KindResolver(self._list_crds)
+        self._kinds = KindResolver(self._discover)
 
-    async def _list_crds(self) -> list[dict[str, Any]]:
-        items, _ = await self._list_all(CRD, "")
-        return items
+    async def _discover(self, api_version: str) -> dict[str, Any] | None:
+        """The APIResourceList of one group version; None when the server does not serve it."""
+        group, _, version = api_version.rpartition("/")
+        path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        try:
+            listing: dict[str, Any] = await self._api.request("GET", path)
+        except Exception as exc:
+            if is_not_found(exc):
+                return None
+            raise
+        return listing
 
     async def _call(self, oid: str, op: Callable[[], Awaitable[T]]) -> T:
         for delay in (*_RETRY_DELAYS, None):
