@@ -88,6 +88,21 @@ def _unreachable(exc: BaseException) -> ApiUnreachable:
     return ApiUnreachable(str(exc) or type(exc).__name__)
 
 
+def _drop_unfinished(response: aiohttp.ClientResponse) -> None:
+    """Release a response; one cut short (a watch we stopped following) loses its connection.
+
+    Such a connection cannot be reused, and a TLS connection merely closed waits for the
+    server's close_notify, which may come after the event loop is gone (a leaked socket). It is
+    aborted instead: there is nothing left to say on it.
+    """
+    connection = response.connection
+    if connection is not None and not response.content.at_eof():
+        transport = connection.transport
+        if transport is not None:
+            transport.abort()
+    response.release()
+
+
 class ApiClient:
     """One keep-alive connection pool to one API server, opened lazily inside the event loop."""
 
@@ -170,10 +185,11 @@ class ApiClient:
             method, path, params, body, content_type=content_type, timeout=self._timeout
         )
         try:
-            async with response:
-                data = await response.read()
+            data = await response.read()
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise _unreachable(exc) from exc
+        finally:
+            _drop_unfinished(response)  # cancelled mid-body: abort, do not leak the socket
         if response.status >= 400:
             raise ApiStatusError(response.status, _status_of(response.status, data))
         return json.loads(data) if data else None
@@ -183,7 +199,7 @@ class ApiClient:
     ) -> AsyncGenerator[dict[str, Any], None]:
         """The JSON lines of a watch, until the server ends it or ``timeout`` passes."""
         response = await self._send("GET", path, params, None, content_type=None, timeout=timeout)
-        async with response:
+        try:
             if response.status >= 400:
                 data = await response.read()
                 raise ApiStatusError(response.status, _status_of(response.status, data))
@@ -199,8 +215,13 @@ class ApiClient:
                             yield json.loads(line)
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                 raise _unreachable(exc) from exc
+        finally:
+            _drop_unfinished(response)
 
     async def aclose(self) -> None:
         if self._session is not None:
+            connector = self._session.connector
+            if connector is not None:  # aborted: nothing is left to say on them (see above)
+                await connector.close(abort_ssl=True)
             await self._session.close()
             self._session = None
