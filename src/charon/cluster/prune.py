@@ -4,14 +4,18 @@ Each candidate (previous inventory minus current objects) is read live and judge
 :func:`verdict`, a pure function: gone already, no longer labelled as this platform's (someone
 adopted it), annotated ``charon.dev/prune: disabled`` (or Flux's equivalent), or a protected kind
 without ``--allow-destructive``. Deletes carry the UID just read as a precondition, so an object
-recreated meanwhile by someone else is never removed, and use background propagation. A failed or
+recreated meanwhile by someone else is never removed, and use background propagation; objects of
+one kind weight go out together (16 at a time), weights in reverse apply order. A failed or
 refused delete stays in the inventory and is retried by the next prune.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from charon.cluster.events import Pruned, PruneOutcome, Reporter
 from charon.cluster.inventory import ObjectRef
+from charon.cluster.ordering import CLUSTER_DEFINITION_KINDS, kind_weight
 from charon.cluster.plan import PruneItem
 from charon.cluster.transport import Transport
 from charon.compile.model import LABEL_MANAGED_BY, LABEL_PLATFORM, MANAGED_BY, K8sObject
@@ -59,20 +63,48 @@ async def _prune_one(
     return (PruneOutcome.deleted if deleted else PruneOutcome.gone), ""
 
 
+def _waves(items: tuple[PruneItem, ...]) -> list[list[PruneItem]]:
+    """Consecutive items of the same kind weight: deleted together, waves in order."""
+    waves: list[list[PruneItem]] = []
+    last: tuple[bool, int] | None = None
+    for item in items:
+        key = (
+            (item.ref.group, item.ref.kind) in CLUSTER_DEFINITION_KINDS,
+            kind_weight(item.ref.kind),
+        )
+        if key != last:
+            waves.append([])
+            last = key
+        waves[-1].append(item)
+    return waves
+
+
 async def prune_items(
     transport: Transport, items: tuple[PruneItem, ...], platform: str, *,
-    allow_destructive: bool, report: Reporter, dry_run: bool = False,
+    allow_destructive: bool, report: Reporter, dry_run: bool = False, concurrency: int = 16,
 ) -> tuple[dict[str, PruneOutcome], dict[str, str]]:  # fmt: skip
-    """Delete in the given (reverse apply) order, one at a time so namespaces go last.
+    """Delete in the given (reverse apply) order: objects of one kind weight at once, the next
+    weight after them, so workloads go before their ConfigMaps and namespaces go last.
 
-    Returns each item's outcome and, for the failed ones, why.
+    Returns each item's outcome (in the given order) and, for the failed ones, why.
     """
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: PruneItem) -> tuple[PruneOutcome, str]:
+        async with gate:
+            outcome, detail = await _prune_one(
+                transport, item, platform, allow_destructive, dry_run
+            )
+        report(Pruned(item.ref.id, outcome, detail))
+        return outcome, detail
+
     outcomes: dict[str, PruneOutcome] = {}
     why: dict[str, str] = {}
-    for item in items:
-        outcome, detail = await _prune_one(transport, item, platform, allow_destructive, dry_run)
-        outcomes[item.ref.id] = outcome
-        if outcome is PruneOutcome.failed:
-            why[item.ref.id] = detail
-        report(Pruned(item.ref.id, outcome, detail))
+    for wave in _waves(items):
+        for item, (outcome, detail) in zip(
+            wave, await asyncio.gather(*(one(i) for i in wave)), strict=True
+        ):
+            outcomes[item.ref.id] = outcome
+            if outcome is PruneOutcome.failed:
+                why[item.ref.id] = detail
     return outcomes, why

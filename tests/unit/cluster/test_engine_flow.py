@@ -152,6 +152,23 @@ def test_prune_keeps_protected_and_foreign_objects() -> None:
     assert result.pruned == {"a_data__PersistentVolumeClaim": PruneOutcome.deleted}
 
 
+def test_prune_deletes_kind_by_kind_in_reverse_apply_order() -> None:
+    t = MemoryTransport()
+    doomed = Unit("v", "apps", (
+        obj("Namespace", "b", ns=""), obj("ConfigMap", "c1", ns="b"),
+        obj("ConfigMap", "c2", ns="b"), obj("StatefulSet", "web", ns="b", api="apps/v1"),
+    ))  # fmt: skip
+    run(t, CompiledPlatform("p", (*platform().units, doomed)))
+    t.calls.clear()
+    result = run(t, platform(), prune=True, allow_destructive=True)
+    deletes = [oid for verb, oid in t.calls if verb == "delete"]
+    assert set(deletes) == {"b_c1__ConfigMap", "b_c2__ConfigMap", "b_web_apps_StatefulSet",
+                            "_b__Namespace"}  # fmt: skip
+    # The workload before the ConfigMaps it mounts, the namespace after everything in it.
+    assert deletes[0] == "b_web_apps_StatefulSet" and deletes[-1] == "_b__Namespace"
+    assert set(result.pruned.values()) == {PruneOutcome.deleted}
+
+
 def test_if_not_present_is_created_once_and_never_rewritten() -> None:
     t = MemoryTransport()
     keep = obj("Secret", "state", annotations={"kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent"})
