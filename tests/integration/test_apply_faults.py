@@ -23,7 +23,7 @@ from charon.cluster.events import Event, ObjectDone, Waiting
 from charon.cluster.executor import ApplyOptions
 from charon.compile.model import LABEL_PLATFORM, CompiledPlatform, Unit, object_id
 from charon.errors import ClusterError
-from peers.kube import ControlPlane, unique_name
+from peers.kube import ADMIN_USER, ControlPlane, unique_name
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("crds_installed")]
 
@@ -168,10 +168,19 @@ def test_waits_follow_kstatus_and_time_out_with_the_reason(control_plane: Contro
         Unit("extra", "apps", (ready,), depends_on=("base",)),
     ))  # fmt: skip
     target = session.Target(control_plane.kubeconfig)
+    marker = control_plane.audit_marker()
     session.apply(target, compiled, ApplyOptions(timeout=120), events.append)
     waits = [e for e in events if isinstance(e, Waiting) and e.total == 1]
     assert waits and waits[-1].ready == 1
     assert live(control_plane, ready)["status"]["readyReplicas"] == 2  # type: ignore[index]
+    # The wait watched instead of polling: however long the rollout took, one LIST to see the
+    # state (plus the apply's own LIST of live objects) and a WATCH for the changes.
+    reads = [e["verb"] for e in control_plane.audit_events(marker)
+             if e.get("user", {}).get("username") == ADMIN_USER
+             and (e.get("objectRef") or {}).get("resource") == "deployments"
+             and e["verb"] in ("list", "watch")]  # fmt: skip
+    assert reads.count("watch") >= 1
+    assert reads.count("list") <= 3, reads
 
     stuck = copy.deepcopy(ready)
     stuck["metadata"]["name"] = "stuck"
