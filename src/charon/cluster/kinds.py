@@ -16,13 +16,19 @@ from lightkube.core import resource as res
 from lightkube.core.exceptions import LoadResourceError
 from lightkube.core.resource_registry import resource_registry
 
-__all__ = ["Endpoint", "KindResolver", "UnknownKind"]
+__all__ = ["Endpoint", "KindResolver", "UnknownKind", "group_version_path"]
 
 Discover = Callable[[str], Awaitable[dict[str, Any] | None]]  # apiVersion -> APIResourceList
 
 
 class UnknownKind(LookupError):
     """Neither a built-in kind nor served by any CRD in the cluster."""
+
+
+def group_version_path(api_version: str) -> str:
+    """``/api/v1`` for the core group, ``/apis/<group>/<version>`` for the others."""
+    group, _, version = api_version.rpartition("/")
+    return f"/apis/{group}/{version}" if group else f"/api/{version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,7 @@ class Endpoint:
 
     def path(self, namespace: str | None = None, name: str | None = None) -> str:
         """The collection (all namespaces when ``namespace`` is None), or one object in it."""
-        group, _, version = self.api_version.rpartition("/")
-        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        base = group_version_path(self.api_version)
         scope = f"/namespaces/{quote(namespace, safe='')}" if self.namespaced and namespace else ""
         tail = f"/{quote(name, safe=':@')}" if name else ""
         return f"{base}{scope}/{self.plural}{tail}"

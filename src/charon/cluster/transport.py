@@ -26,7 +26,7 @@ from lightkube.config.kubeconfig import SingleConfig
 from charon.cluster.api_errors import is_not_found, is_transient, to_cluster_error
 from charon.cluster.http import JSON, ApiClient
 from charon.cluster.inventory import ObjectRef
-from charon.cluster.kinds import Endpoint, KindResolver, UnknownKind
+from charon.cluster.kinds import Endpoint, KindResolver, UnknownKind, group_version_path
 from charon.compile.model import K8sObject
 from charon.errors import ClusterError
 
@@ -72,10 +72,10 @@ class KubeTransport:
 
     async def _discover(self, api_version: str) -> dict[str, Any] | None:
         """The APIResourceList of one group version; None when the server does not serve it."""
-        group, _, version = api_version.rpartition("/")
-        path = f"/apis/{group}/{version}" if group else f"/api/{version}"
         try:
-            listing: dict[str, Any] = await self._api.request("GET", path)
+            listing: dict[str, Any] = await self._api.request(
+                "GET", group_version_path(api_version)
+            )
         except Exception as exc:
             if is_not_found(exc):
                 return None
