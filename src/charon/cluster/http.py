@@ -124,7 +124,7 @@ class ApiClient:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._connections, ssl=self._ssl)
             self._session = aiohttp.ClientSession(
-                self.server, connector=connector, trust_env=False, auto_decompress=True,
+                self.server, connector=connector, trust_env=False,
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=self._timeout),
             )  # fmt: skip
             self._auth_lock = asyncio.Lock()

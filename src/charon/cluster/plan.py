@@ -24,7 +24,7 @@ from charon.cluster.ordering import (
 from charon.compile.model import CompiledPlatform, K8sObject, ObjectId
 from charon.errors import ClusterError
 
-__all__ = ["Plan", "PlannedObject", "PruneItem", "Stage", "build_plan"]
+__all__ = ["Plan", "PlannedObject", "PruneItem", "Stage", "build_plan", "prune_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,8 @@ def _sort_key(p: PlannedObject) -> tuple[int, str, str, str]:
     return (kind_weight(p.ref.kind), p.ref.namespace, p.ref.name, p.ref.group)
 
 
-def _prune_key(ref: ObjectRef) -> tuple[bool, int, str]:
+def prune_order(ref: ObjectRef) -> tuple[bool, int, str]:
+    """Sort key of a prune: definitions last, then reverse kind weight, then id."""
     definition = (ref.group, ref.kind) in CLUSTER_DEFINITION_KINDS
     return (definition, -kind_weight(ref.kind), ref.id)
 
@@ -130,6 +131,6 @@ def build_plan(compiled: CompiledPlatform, previous: Inventory) -> Plan:
                       tuple(objects), False)
             )  # fmt: skip
     current = Inventory.of_objects(p.obj for s in stages for p in s.objects)
-    stale = sorted(previous.minus(current).refs(), key=_prune_key)
+    stale = sorted(previous.minus(current).refs(), key=prune_order)
     prune = tuple(PruneItem(r, (r.group, r.kind) in PROTECTED_KINDS) for r in stale)
     return Plan(compiled.platform, tuple(stages), prune, previous, current, tuple(notes))

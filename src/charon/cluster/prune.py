@@ -15,8 +15,7 @@ import asyncio
 
 from charon.cluster.events import Pruned, PruneOutcome, Reporter
 from charon.cluster.inventory import ObjectRef
-from charon.cluster.ordering import CLUSTER_DEFINITION_KINDS, kind_weight
-from charon.cluster.plan import PruneItem
+from charon.cluster.plan import PruneItem, prune_order
 from charon.cluster.transport import Transport
 from charon.compile.model import LABEL_MANAGED_BY, LABEL_PLATFORM, MANAGED_BY, K8sObject
 from charon.errors import ClusterError
@@ -66,12 +65,9 @@ async def _prune_one(
 def _waves(items: tuple[PruneItem, ...]) -> list[list[PruneItem]]:
     """Consecutive items of the same kind weight: deleted together, waves in order."""
     waves: list[list[PruneItem]] = []
-    last: tuple[bool, int] | None = None
+    last: tuple[bool | int, ...] | None = None
     for item in items:
-        key = (
-            (item.ref.group, item.ref.kind) in CLUSTER_DEFINITION_KINDS,
-            kind_weight(item.ref.kind),
-        )
+        key = prune_order(item.ref)[:2]
         if key != last:
             waves.append([])
             last = key
